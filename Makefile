@@ -1,0 +1,44 @@
+# govsite — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test lint venv system-deps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "govsite needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages some tests and benchmarks drive (browser, nginx, PDF tools, CJK fonts).
+# Installed only when missing; needs root, as on the project's machines.
+SYSTEM_PACKAGES := chromium nginx fonts-noto-cjk libreoffice-writer poppler-utils
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: venv
+	$(BIN)/govsite migrate
+	$(BIN)/govsite registry generate --like 2017Q3 --seed 2017
+	$(BIN)/govsite registry stats
+
+lint: venv
+	$(BIN)/ruff check govsite tests bench
+
+# The whole suite on the embedded default (SQLite), then every database test again on PostgreSQL.
+test: venv
+	$(BIN)/ruff check govsite tests bench
+	$(BIN)/pytest
+	GOVSITE_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m django_db -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,1 @@
+"""Roles and scope of console users."""

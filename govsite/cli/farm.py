@@ -1,0 +1,7 @@
+"""`govsite farm ...` commands."""
+
+import click
+
+
+def register(main: click.Group) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""`govsite registry ...` commands."""
+
+import click
+
+
+def register(main: click.Group) -> None:
+    pass

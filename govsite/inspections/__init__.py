@@ -1,0 +1,1 @@
+"""Campaigns: samples, self-checks, re-verification, review, rectification, accountability."""

@@ -1,0 +1,1 @@
+"""The Django project: settings, URLs and the one place that boots Django for the CLI."""

@@ -1,0 +1,1 @@
+"""The quarterly notice and its attachments."""
