@@ -25,9 +25,9 @@ def migrate() -> None:
 
 
 def _register_all() -> None:
-    from govsite.cli import engine, farm, registry
+    from govsite.cli import campaign, check, extract, farm, feedback, registry
 
-    for module in (registry, farm, engine):
+    for module in (registry, farm, extract, check, campaign, feedback):
         module.register(main)
 
 

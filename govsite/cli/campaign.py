@@ -1,4 +1,4 @@
-"""`govsite engine ...` commands."""
+"""`govsite` commands of one area (see the module name)."""
 
 import click
 
