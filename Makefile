@@ -32,11 +32,11 @@ demo: venv
 	$(BIN)/govsite registry stats
 
 lint: venv
-	$(BIN)/ruff check govsite tests bench
+	$(BIN)/ruff check .
 
 # The whole suite on the embedded default (SQLite), then every database test again on PostgreSQL.
 test: venv
-	$(BIN)/ruff check govsite tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 	GOVSITE_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m django_db -p no:cacheprovider
 
