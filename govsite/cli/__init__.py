@@ -25,9 +25,9 @@ def migrate() -> None:
 
 
 def _register_all() -> None:
-    from govsite.cli import campaign, check, extract, farm, feedback, registry
+    from govsite.cli import campaign, check, extract, farm, feedback, registry, report
 
-    for module in (registry, farm, extract, check, campaign, feedback):
+    for module in (registry, farm, extract, check, campaign, feedback, report):
         module.register(main)
 
 
