@@ -1,0 +1,229 @@
+"""Check one site end to end and return its SiteReport (the library API).
+
+    report = await check_site(SiteTarget(url, name=…, code=…), CheckOptions(as_of=…))
+
+A shared `Fetcher` may be passed so several concurrent checks respect one politeness budget
+per host. Nothing here raises for network trouble: problems become `error` indicators and the
+verdict `incomplete`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from govsite import __version__
+from govsite.engine.crawl import Crawler, _extractor, _fallback_extract
+from govsite.engine.fetch import FetchConfig, Fetcher, _literal_forbidden
+from govsite.engine.indicators import availability as avail
+from govsite.engine.indicators import guideline, rs2015
+from govsite.engine.indicators.collect import Collector
+from govsite.engine.rulesets import RuleSet, load_ruleset
+from govsite.engine.scoring import Finding, score
+from govsite.engine.urls import host_of, normalize
+
+SCHEMA = "govsite.sitereport/1"
+SHORT_PROBES = 3
+# Order of indicators in a report: the rule set's order, then the guideline checks.
+_MANUAL = "需人工核查（自动检查不覆盖此项）"
+
+
+@dataclass
+class SiteTarget:
+    url: str
+    name: str | None = None
+    code: str | None = None
+    category: int | None = None
+    official_name: str | None = None
+    domains: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckOptions:
+    as_of: datetime
+    ruleset: str = "RS2015"
+    max_pages: int = 300
+    max_depth: int = 5
+    allow_private: bool = False
+    resolve: dict[tuple[str, int], str] = field(default_factory=dict)
+    probe_log: str | None = None
+    time_budget: float = 600.0
+
+
+_RULESETS: dict[str, RuleSet] = {}
+
+
+def get_ruleset(name: str) -> RuleSet:
+    rs = _RULESETS.get(name)
+    if rs is None:
+        rs = _RULESETS[name] = load_ruleset(name)
+    return rs
+
+
+def make_fetcher(options: CheckOptions) -> Fetcher:
+    return Fetcher(FetchConfig(allow_private=options.allow_private, resolve=dict(options.resolve)))
+
+
+def _as_date(as_of: datetime | date) -> date:
+    return as_of.date() if isinstance(as_of, datetime) else as_of
+
+
+async def check_site(
+    target: SiteTarget,
+    options: CheckOptions,
+    fetcher: Fetcher | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Crawl, observe, score; return the SiteReport dict (DESIGN.md "Contracts")."""
+    rs = get_ruleset(options.ruleset)
+    own = fetcher is None
+    f = fetcher or make_fetcher(options)
+    try:
+        if own:
+            await f.open()
+        return await _check(target, options, rs, f, progress)
+    finally:
+        if own:
+            await f.close()
+
+
+async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetcher,
+                 progress: Callable[[int, int], None] | None) -> dict:
+    t0 = time.monotonic()
+    loop = asyncio.get_running_loop()
+    # Keep a little of the budget for scoring and writing the report.
+    deadline = loop.time() + max(1.0, options.time_budget * 0.95 - 0.5)
+    as_of = _as_date(options.as_of)
+    url = normalize(target.url)
+    report_site = {"url": target.url, "name": target.name, "code": target.code, "category": target.category}
+    if url is None:
+        return _report(rs, options, report_site, [Finding("V15-2", "error", 0.0, [{"url": target.url, "detail": "网址无效"}],
+                                                           "网址无效")], None, t0, error=("invalid", f"网址无效: {target.url}"))
+    if not f.cfg.allow_private and _literal_forbidden(host_of(url)):
+        why = f"{host_of(url)} 是内网/回环地址，已拒绝（本地测试站点请加 --allow-private）"
+        return _report(rs, options, report_site, [], None, t0, error=("refused_private", why))
+
+    extractor = _extractor()
+    extract_ok = extractor is not _fallback_extract
+    collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
+    crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
+                      as_of=options.as_of, deadline=deadline, observers=[collector], progress=progress,
+                      extractor=extractor)
+
+    probes_task = None
+    probe_error: str | None = None
+    probes: list[avail.Probe] = []
+    if options.probe_log:
+        try:
+            probes = avail.read_log(options.probe_log)
+        except avail.ProbeLogError as exc:
+            probe_error = str(exc)
+    else:
+        probes_task = asyncio.create_task(_short_probes(url, f, rs))
+
+    await crawler.run()
+    if probes_task is not None:
+        probes = await probes_task
+
+    findings: list[Finding] = []
+    if probe_error:
+        e = [{"url": url, "detail": probe_error}]
+        findings += [Finding("V15-1", "error", 0.0, e, probe_error), Finding("D15-1", "error", 0.0, e, probe_error)]
+    else:
+        findings += list(avail.availability(rs, probes, url, as_of, short_series=not options.probe_log))
+
+    home = crawler.home
+    home_problem = None
+    if home is None or not home.html:
+        if home is None:
+            home_problem = "首页未能抓取（检查时间预算用尽）"
+        elif home.error:
+            home_problem = f"首页无法打开：{home.detail or home.error}"
+        else:
+            home_problem = "首页不是 HTML 页面"
+    if home_problem is None and not extract_ok:
+        home_problem = "页面信息提取模块不可用"
+    if home_problem is not None:
+        collector.home = None
+        collector.home_url = url
+    elif home is not None and collector.home is None:
+        home_problem = "首页内容无法解析"
+
+    if home_problem:
+        for fid in ("V15-2", "V15-3", "D15-2", "D15-3", "D15-4", "G-NAME-1", "G-ID-1", "G-ID-2", "G-ID-4"):
+            findings.append(Finding(fid, "error", 0.0, [{"url": url, "detail": home_problem}], home_problem))
+    else:
+        v2, d3 = rs2015.home_updates(rs, collector, as_of)
+        v3, d4 = rs2015.columns(rs, collector, as_of)
+        findings += [v2, v3, rs2015.links(rs, collector, crawler), d3, d4]
+        findings.append(guideline.name_check(rs, collector, target.official_name))
+        findings.append(guideline.footer_check(collector))
+        findings.append(guideline.code_check(rs, collector, target.code))
+        findings.append(guideline.jiucuo_check(collector, target.code))
+    findings += guideline.domain_checks(rs, url, target.domains, target.category)
+    have = {x.id for x in findings}
+    for rule in rs.indicators.values():
+        if rule.id not in have:
+            findings.append(Finding(rule.id, "na", 0.0, [], _MANUAL if not rule.automated else "未检查"))
+    error = None
+    if home is not None and home.error in ("refused_private", "dns", "tls", "connect", "timeout"):
+        error = (home.error, home_problem or "")
+    return _report(rs, options, report_site, findings, crawler, t0, error=error, probes=len(probes))
+
+
+async def _short_probes(url: str, f: Fetcher, rs: RuleSet) -> list[avail.Probe]:
+    timeout = float(rs.rule("V15-1").get("probe_timeout_s", 15)) if "V15-1" in rs.indicators else 15.0
+    cfg = FetchConfig(allow_private=f.cfg.allow_private, resolve=dict(f.cfg.resolve), retries=0,
+                      total_timeout=timeout, read_timeout=timeout, connect_timeout=timeout)
+    out = []
+    async with Fetcher(cfg) as pf:
+        for i in range(SHORT_PROBES):
+            if i:
+                await asyncio.sleep(1.0)
+            out.append(await avail.probe_once(pf, url, timeout))
+    return out
+
+
+def _order(rs: RuleSet) -> dict[str, int]:
+    return {rid: i for i, rid in enumerate(rs.indicators)}
+
+
+def _report(rs: RuleSet, options: CheckOptions, site: dict, findings: list[Finding], crawler: Crawler | None,
+            t0: float, error: tuple[str, str] | None = None, probes: int = 0) -> dict:
+    order = _order(rs)
+    findings.sort(key=lambda x: order.get(x.id, len(order)))
+    if error and error[0] in ("refused_private", "invalid") and not findings:
+        findings = [Finding(r.id, "error", 0.0, [{"url": site["url"], "detail": error[1]}], error[1])
+                    for r in rs.indicators.values() if r.required]
+    result = score(rs, findings)
+    crawl = crawler.stats.to_json() if crawler else {"pages": 0, "links": 0, "errors": 0, "seconds": 0.0}
+    crawl["seconds"] = round(time.monotonic() - t0, 2) if crawler is None else crawl["seconds"]
+    report = {
+        "schema": SCHEMA,
+        "site": site,
+        "ruleset": rs.id,
+        "as_of": options.as_of.isoformat(),
+        "verdict": result["verdict"],
+        "score": result["score"],
+        "indicators": [x.to_json() for x in findings],
+        "crawl": crawl,
+        "deducted": result["deducted"],
+        "vetoes": result["vetoes"],
+        "missing": result["missing"],
+        "engine": {"version": __version__, "probes": probes, "max_pages": options.max_pages,
+                   "max_depth": options.max_depth},
+    }
+    if crawler is not None:
+        st = crawler.stats
+        report["crawl_detail"] = {
+            "traps": [{"url": u, "reason": r} for u, r in st.traps],
+            "trap_count": st.trap_count,
+            "budget_exhausted": st.budget_exhausted,
+            "page_limit_reached": st.limit_reached,
+            "frontier_dropped": st.frontier_dropped,
+        }
+    if error:
+        report["error"] = {"kind": error[0], "detail": error[1]}
+    return report

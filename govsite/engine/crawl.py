@@ -1,0 +1,340 @@
+"""Breadth-first crawl of one site within its registered domains.
+
+Stages (as in Scrapy): a **scheduler** (bounded BFS frontier with de-duplication and trap
+filtering) feeds a **downloader** (the shared `Fetcher`), whose HTML responses go to a
+**parser** (`extract_page` → `PageFacts`), whose links go back to the scheduler or to the
+**link checker** (external links, resources and attachments: checked, never crawled), and
+whose facts go to **observers** (the indicators' collectors). Pages are dropped after the
+observers have read them; only compact records stay, so memory grows with the number of
+distinct URLs, not with page sizes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from govsite.engine.extract.facts import Link, PageFacts
+from govsite.engine.fetch import Fetcher, FetchResult
+from govsite.engine.urls import host_of, link_kind, normalize, trap_reason
+
+# Errors that mean "the link does not work" for D15-2. refused_private, too_large and bomb are
+# our own limits, not the site's fault.
+BROKEN_ERRORS = ("dns", "connect", "timeout", "tls", "redirects")
+
+
+def is_broken(error: str | None) -> bool:
+    if error is None:
+        return False
+    return error in BROKEN_ERRORS or error.startswith("http_")
+
+
+@dataclass(slots=True)
+class PageRecord:
+    url: str
+    depth: int
+    status: int | None
+    error: str | None
+    elapsed: float
+    html: bool = False
+    final_url: str = ""
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class LinkRecord:
+    """One distinct link target, with where it was first seen."""
+
+    url: str
+    kind: str  # page | attachment | resource | external
+    source: str  # first page that links to it
+    text: str
+    depth: int  # depth of the source page
+    status: int | None = None
+    error: str | None = None
+    checked: bool = False
+    from_home: bool = False
+    from_depth1: bool = False
+    sources: int = 1
+    sources_other: int = 0  # referencing pages other than the home page
+
+    @property
+    def broken(self) -> bool:
+        return self.checked and is_broken(self.error)
+
+
+@dataclass
+class CrawlStats:
+    pages: int = 0
+    links: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    traps: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), first few only
+    trap_count: int = 0
+    frontier_dropped: int = 0
+    budget_exhausted: bool = False
+    limit_reached: bool = False
+
+    def to_json(self) -> dict:
+        return {"pages": self.pages, "links": self.links, "errors": self.errors, "seconds": round(self.seconds, 2)}
+
+
+Observer = Callable[[PageFacts, PageRecord], None]
+
+
+def _digest(url: str) -> bytes:
+    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _fallback_extract(html: str, url: str, as_of: datetime | None = None) -> PageFacts:
+    """Links and title only; used when the extraction package is not available."""
+    from selectolax.parser import HTMLParser
+
+    tree = HTMLParser(html)
+    facts = PageFacts(url=url)
+    t = tree.css_first("title")
+    facts.title = t.text(strip=True) if t else None
+    base = url
+    b = tree.css_first("base[href]")
+    if b is not None:
+        base = normalize(b.attributes.get("href") or "", url) or url
+    for node in tree.css("a[href], area[href], img[src], script[src], link[href], iframe[src], frame[src]"):
+        attr = "src" if node.tag in ("img", "script", "iframe", "frame") else "href"
+        raw = node.attributes.get(attr)
+        if not raw:
+            continue
+        u = normalize(raw, base)
+        if u:
+            facts.links.append(Link(url=u, text=node.text(strip=True)[:80] if node.tag == "a" else "", tag=node.tag))
+    return facts
+
+
+def _extractor() -> Callable[..., PageFacts]:
+    try:
+        from govsite.engine.extract import extract_page  # type: ignore[attr-defined]
+
+        return extract_page
+    except ImportError:
+        return _fallback_extract
+
+
+class Crawler:
+    """Crawl one site. `run()` returns stats; pages go to observers, links stay in `self.links`."""
+
+    def __init__(
+        self,
+        start_url: str,
+        fetcher: Fetcher,
+        *,
+        domains: list[str] | None = None,
+        max_pages: int = 300,
+        max_depth: int = 5,
+        max_frontier: int = 20_000,
+        max_link_checks: int = 3000,
+        check_links: bool = True,
+        as_of: datetime | None = None,
+        deadline: float | None = None,
+        workers: int = 4,
+        observers: list[Observer] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        extractor: Callable[..., PageFacts] | None = None,
+    ) -> None:
+        start = normalize(start_url)
+        if start is None:
+            raise ValueError(f"无效网址: {start_url}")
+        self.start_url = start
+        self.fetcher = fetcher
+        self.domains = {d.lower().rstrip(".") for d in (domains or [])} | {host_of(start)}
+        self.max_pages = max_pages
+        self.max_depth = max_depth
+        self.max_frontier = max_frontier
+        self.max_link_checks = max_link_checks
+        self.check_links = check_links
+        self.as_of = as_of
+        self.deadline = deadline
+        self.workers = workers
+        self.observers = observers or []
+        self.progress = progress
+        self.extract = extractor or _extractor()
+        self.stats = CrawlStats()
+        self.links: dict[str, LinkRecord] = {}
+        self.pages: list[PageRecord] = []
+        self.home: PageRecord | None = None
+        self._seen: set[bytes] = set()
+        self._frontier: deque[tuple[str, int]] = deque()
+        self._check_q: deque[str] = deque()
+        self._checks_started = 0
+        self._inflight = 0
+        self._wake = asyncio.Event()
+
+    # -- scheduler ---------------------------------------------------------------------------
+    def _schedule(self, url: str, depth: int) -> None:
+        d = _digest(url)
+        if d in self._seen:
+            return
+        reason = trap_reason(url)
+        if reason:
+            self._seen.add(d)
+            self.stats.trap_count += 1
+            if len(self.stats.traps) < 20:
+                self.stats.traps.append((url, reason))
+            return
+        if len(self._frontier) >= self.max_frontier:
+            self.stats.frontier_dropped += 1
+            return
+        self._seen.add(d)
+        self._frontier.append((url, depth))
+        self._wake.set()
+
+    def _time_left(self) -> float:
+        if self.deadline is None:
+            return float("inf")
+        return self.deadline - asyncio.get_running_loop().time()
+
+    # -- run ---------------------------------------------------------------------------------
+    async def run(self) -> CrawlStats:
+        t0 = time.monotonic()
+        self._schedule(self.start_url, 0)
+        tasks = [asyncio.create_task(self._page_worker()) for _ in range(self.workers)]
+        tasks += [asyncio.create_task(self._check_worker()) for _ in range(self.workers)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+        self.stats.links = len(self.links)
+        self.stats.errors = sum(1 for p in self.pages if p.error) + sum(1 for lr in self.links.values() if lr.broken)
+        self.stats.seconds = time.monotonic() - t0
+        return self.stats
+
+    def _done(self) -> bool:
+        return not self._frontier and not self._check_q and self._inflight == 0
+
+    async def _next(self, queue: deque) -> object | None:
+        while True:
+            if self._time_left() <= 0:
+                self.stats.budget_exhausted = True
+                self._wake.set()
+                return None
+            if queue:
+                self._inflight += 1
+                return queue.popleft()
+            if self._done():
+                self._wake.set()
+                return None
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=min(1.0, max(0.01, self._time_left())))
+            except TimeoutError:
+                pass
+
+    async def _page_worker(self) -> None:
+        while True:
+            item = await self._next(self._frontier)
+            if item is None:
+                return
+            try:
+                url, depth = item  # type: ignore[misc]
+                if self.stats.pages >= self.max_pages:
+                    self.stats.limit_reached = True
+                    self._frontier.clear()
+                    continue
+                self.stats.pages += 1
+                await self._crawl_page(url, depth)
+            finally:
+                self._inflight -= 1
+                self._wake.set()
+
+    async def _check_worker(self) -> None:
+        while True:
+            item = await self._next(self._check_q)
+            if item is None:
+                return
+            try:
+                rec = self.links[item]  # type: ignore[index]
+                r = await self.fetcher.check(rec.url, deadline=self.deadline)
+                rec.status, rec.error, rec.checked = r.status, r.error, True
+            finally:
+                self._inflight -= 1
+                self._wake.set()
+
+    # -- downloader + parser -------------------------------------------------------------------
+    async def _crawl_page(self, url: str, depth: int) -> None:
+        res = await self.fetcher.get(url, deadline=self.deadline)
+        rec = PageRecord(url=url, depth=depth, status=res.status, error=res.error, elapsed=res.elapsed,
+                         final_url=res.final_url, detail=res.detail)
+        if depth == 0:
+            self.home = rec
+        self.pages.append(rec)
+        lr = self.links.get(url)
+        if lr is not None:
+            lr.status, lr.error, lr.checked = res.status, res.error, True
+        if self.progress:
+            self.progress(self.stats.pages, len(self._frontier))
+        if not res.ok or not res.body:
+            return
+        final = normalize(res.final_url) or url
+        if final != url and host_of(final) not in self.domains:
+            return  # redirected out of the site: recorded, not parsed as the site's page
+        if not res.is_html:
+            return
+        rec.html = True
+        facts = await asyncio.to_thread(self._parse, res, final) if len(res.body) > 300_000 else self._parse(res, final)
+        if facts is None:
+            return
+        for obs in self.observers:
+            obs(facts, rec)
+        self._take_links(facts, final, depth)
+
+    def _parse(self, res: FetchResult, url: str) -> PageFacts | None:
+        try:
+            text = res.text()
+            return self.extract(text, url, as_of=self.as_of)
+        except Exception:  # noqa: BLE001 - junk markup must not stop the crawl
+            try:
+                return _fallback_extract(res.text(), url)
+            except Exception:  # noqa: BLE001
+                return None
+
+    def _take_links(self, facts: PageFacts, page_url: str, depth: int) -> None:
+        is_home = depth == 0
+        seen_here: set[str] = set()
+        for link in facts.links:
+            u = normalize(link.url, page_url)
+            if u is None or u in seen_here:
+                continue
+            seen_here.add(u)
+            in_site = host_of(u) in self.domains
+            kind = link_kind(u, link.tag, in_site)
+            rec = self.links.get(u)
+            if rec is None:
+                rec = LinkRecord(url=u, kind=kind, source=page_url, text=(link.text or "")[:80], depth=depth)
+                self.links[u] = rec
+                rec.from_home = is_home
+                rec.from_depth1 = depth == 1
+                rec.sources_other = 0 if is_home else 1
+                if kind == "page":
+                    if depth + 1 <= self.max_depth:
+                        self._schedule(u, depth + 1)
+                    else:
+                        self._queue_check(u)
+                else:
+                    self._queue_check(u)
+            else:
+                rec.sources += 1
+                rec.from_home = rec.from_home or is_home
+                rec.from_depth1 = rec.from_depth1 or depth == 1
+                if not is_home:
+                    rec.sources_other += 1
+
+    def _queue_check(self, url: str) -> None:
+        if not self.check_links or self._checks_started >= self.max_link_checks:
+            return
+        self._checks_started += 1
+        self._check_q.append(url)
+        self._wake.set()

@@ -1,0 +1,152 @@
+"""Home-page availability: the prober (`govsite monitor`) and V15-1 / D15-1 from its log.
+
+The log is JSON Lines, one probe per line:
+`{"t": "2017-09-14T00:00:00+08:00", "url": …, "ok": true, "status": 200, "elapsed": 0.21, "error": null}`.
+`t` and `elapsed` are in simulated time when the prober runs against the farm's time warp
+(intervals and timeouts are divided by the warp factor, measured times multiplied by it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from govsite.engine.fetch import FetchConfig, Fetcher
+from govsite.engine.rulesets import RuleSet
+from govsite.engine.scoring import Finding, deduction, window_start
+from govsite.engine.urls import normalize
+
+CST = timezone(timedelta(hours=8))
+
+
+@dataclass
+class Probe:
+    t: datetime
+    url: str
+    ok: bool
+    status: int | None
+    elapsed: float
+    error: str | None
+
+    def to_json(self) -> dict:
+        return {"t": self.t.isoformat(timespec="seconds"), "url": self.url, "ok": self.ok, "status": self.status,
+                "elapsed": round(self.elapsed, 3), "error": self.error}
+
+
+async def probe_once(fetcher: Fetcher, url: str, timeout: float, warp: float = 1.0, at: datetime | None = None) -> Probe:
+    """One probe: the page must open within `timeout` (simulated) seconds; ≥ timeout fails."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    res = await fetcher.fetch(url, "GET", max_body=2 * 1024 * 1024, truncate_ok=True,
+                              deadline=t0 + max(0.005, timeout / warp))
+    elapsed = (loop.time() - t0) * warp
+    ok = res.error is None and res.status is not None and res.status < 400 and elapsed < timeout
+    err = res.error if res.error else (None if ok else "timeout")
+    return Probe(at or datetime.now(CST), url, ok, res.status, elapsed, err)
+
+
+async def run_monitor(
+    urls: list[str],
+    *,
+    days: float = 7,
+    per_day: int = 20,
+    timeout: float = 15.0,
+    log: str | Path,
+    time_warp: float = 1.0,
+    start: datetime | None = None,
+    allow_private: bool = False,
+    resolve: dict | None = None,
+    on_probe: Callable[[Probe], None] | None = None,
+) -> list[Probe]:
+    """Probe every URL `per_day` times a day for `days` days, appending to `log` as it goes."""
+    cfg = FetchConfig(allow_private=allow_private, resolve=resolve or {}, retries=0,
+                      connect_timeout=max(0.005, timeout / time_warp), read_timeout=max(0.005, timeout / time_warp),
+                      total_timeout=max(0.005, timeout / time_warp), per_host=4)
+    interval = 86400.0 / per_day
+    total = int(round(days * per_day))
+    start = start or datetime.now(CST)
+    out: list[Probe] = []
+    loop = asyncio.get_running_loop()
+    t_real0 = loop.time()
+    path = Path(log)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with Fetcher(cfg) as f:
+        with path.open("a", encoding="utf-8") as fh:
+            for i in range(total):
+                due = t_real0 + i * interval / time_warp
+                wait = due - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                at = start + timedelta(seconds=i * interval)
+                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at) for u in urls))
+                for p in probes:
+                    fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+                    out.append(p)
+                    if on_probe:
+                        on_probe(p)
+                fh.flush()
+    return out
+
+
+class ProbeLogError(ValueError):
+    pass
+
+
+def read_log(path: str | Path) -> list[Probe]:
+    p = Path(path)
+    if not p.is_file():
+        raise ProbeLogError(f"探测日志不存在: {p}")
+    out = []
+    for n, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            t = datetime.fromisoformat(d["t"])
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=CST)
+            out.append(Probe(t, d["url"], bool(d["ok"]), d.get("status"), float(d.get("elapsed") or 0), d.get("error")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProbeLogError(f"探测日志 {p} 第 {n} 行格式错误: {exc}") from exc
+    return out
+
+
+def availability(rs: RuleSet, probes: list[Probe], home_url: str, as_of: date, short_series: bool = False) -> tuple[Finding, Finding]:
+    """V15-1 (failure share ≥ 5 % ⇒ veto) and D15-1 (−5 per full 1 %)."""
+    target = normalize(home_url)
+    mine = [p for p in probes if normalize(p.url) == target]
+    if mine and not short_series:
+        lo = window_start(rs, "availability", as_of)
+        windowed = [p for p in mine if lo <= p.t.astimezone(CST).date() <= as_of]
+        mine = windowed or mine
+    ours = [p for p in mine if p.error in ("refused_private", "invalid")]
+    if ours:
+        # our own refusal (SSRF guard) says nothing about the site's availability
+        mine = []
+    if not mine:
+        why = f"探测日志中没有 {home_url} 的记录" if not ours else f"探测被拒绝：{ours[0].error}"
+        e = [{"url": home_url, "detail": why}]
+        return Finding("V15-1", "error", 0.0, e, why), Finding("D15-1", "error", 0.0, e, why)
+    failed = [p for p in mine if not p.ok]
+    pct = 100.0 * len(failed) / len(mine)
+    span = f"{min(p.t for p in mine).isoformat(timespec='minutes')} 至 {max(p.t for p in mine).isoformat(timespec='minutes')}"
+    basis = (f"仅 {len(mine)} 次短时探测（未提供一周探测日志）" if short_series
+             else f"{span} 共探测 {len(mine)} 次")
+    summ = f"{basis}，失败 {len(failed)} 次，失败率 {pct:.2f}%"
+    ev = [{"url": home_url, "detail": summ}] + [
+        {"url": p.url, "detail": f"{p.t.isoformat(timespec='seconds')} 探测失败：{p.error or ''} {p.status or ''} 用时 {p.elapsed:.1f}s".strip()}
+        for p in failed[:50]
+    ]
+    v_rule = rs.rule("V15-1")
+    if pct >= v_rule.get("veto_failure_pct", 5.0):
+        v = Finding("V15-1", "veto", 0.0, ev, f"首页无法访问比例 {pct:.2f}% ≥ {v_rule.get('veto_failure_pct')}%")
+        d = Finding("D15-1", "ok", 0.0, [], "已按 V15-1 单项否决处理")
+        return v, d
+    v = Finding("V15-1", "ok", 0.0, ev[:1], summ)
+    pts = deduction(rs.rule("D15-1"), {"pct": pct})
+    if pts:
+        return v, Finding("D15-1", "deduct", -pts, ev, f"首页不可访问比例 {pct:.2f}%，扣 {pts:g} 分")
+    return v, Finding("D15-1", "ok", 0.0, ev[:1], summ)

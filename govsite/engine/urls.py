@@ -1,0 +1,135 @@
+"""URL normalisation, scope, link kinds and crawler-trap detection."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sessionid", "session_id", "sid", "aspsessionid", "cfid", "cftoken", "sessid"}
+)
+ATTACHMENT_EXT = frozenset(
+    {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "dps", "zip", "rar", "7z", "gz", "tar",
+     "txt", "csv", "ofd", "tif", "tiff", "ceb", "xml", "apk"}
+)
+RESOURCE_EXT = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "webp", "svg", "ico", "css", "js", "woff", "woff2",
+                          "ttf", "eot", "mp4", "mp3", "swf", "flv"})
+RESOURCE_TAGS = frozenset({"img", "script", "link", "iframe", "embed", "source", "video", "audio", "object", "frame"})
+_CAL_NAMES = re.compile(r"^(date|day|month|year|ym|ymd|cal|calendar|riqi|rq|d|y|m|week|time)$", re.I)
+_DATEISH = re.compile(r"^\d{4}([-/.]?\d{1,2}){0,2}$|^\d{1,2}$")
+_CAL_PATH = re.compile(r"calendar|rili|/cal/|richeng|日历", re.I)
+_SESSION_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+
+
+def normalize(url: str, base: str | None = None) -> str | None:
+    """Absolute, canonical form used for de-duplication; None for non-web links."""
+    from urllib.parse import urljoin
+
+    url = url.strip().replace("\\", "/")
+    if not url or url.startswith("#"):
+        return None
+    low = url[:12].lower()
+    if low.startswith(("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")):
+        return None
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{host}:{port}"
+    else:
+        netloc = host
+    path = _SESSION_PATH.sub("", parts.path) or "/"
+    # Resolve dot segments but keep a trailing slash (it names a different resource).
+    trailing = path.endswith("/")
+    path = posixpath.normpath(path)
+    if path in (".", "//"):
+        path = "/"
+    if trailing and not path.endswith("/"):
+        path += "/"
+    path = quote(unquote(path), safe="/%:@!$&'()*+,;=~-._")
+    query = ""
+    if parts.query:
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
+        pairs.sort()
+        query = urlencode(pairs, doseq=True)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def in_scope(url: str, domains: set[str]) -> bool:
+    return host_of(url) in domains
+
+
+def extension(url: str) -> str:
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return last.rsplit(".", 1)[-1].lower() if "." in last else ""
+
+
+def link_kind(url: str, tag: str, in_site: bool) -> str:
+    """page | attachment | resource | external (external covers every out-of-site reference)."""
+    ext = extension(url)
+    if ext in ATTACHMENT_EXT:
+        return "attachment"
+    if not in_site:
+        return "external"
+    if tag in RESOURCE_TAGS or ext in RESOURCE_EXT:
+        return "resource"
+    return "page"
+
+
+def trap_reason(url: str) -> str | None:
+    """Why this URL looks like a crawler trap, or None. Cheap: runs on every discovered link."""
+    if len(url) > 1000:
+        return "网址过长"
+    parts = urlsplit(url)
+    segs = [s for s in parts.path.split("/") if s]
+    if len(segs) > 12:
+        return "路径层级过深"
+    if segs:
+        counts: dict[str, int] = {}
+        for s in segs:
+            counts[s] = counts.get(s, 0) + 1
+            if counts[s] >= 3:
+                return f"路径段重复: {s}"
+        # a repeated run such as a/b/a/b (relative-link loops)
+        n = len(segs)
+        for size in range(2, n // 2 + 1):
+            if segs[n - size:] == segs[n - 2 * size:n - size]:
+                return "路径段循环重复"
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if len(parts.query) > 300 or len(pairs) > 12:
+            return "查询串不断增长"
+        keys = [k for k, _ in pairs]
+        if any(keys.count(k) >= 3 for k in set(keys)):
+            return "查询参数重复"
+        cal_path = bool(_CAL_PATH.search(parts.path))
+        for k, v in pairs:
+            if _DATEISH.match(v) and (_CAL_NAMES.match(k) or cal_path) and (len(v) >= 4 or cal_path):
+                return f"日历式参数: {k}={v}"
+    elif _CAL_PATH.search(parts.path) and re.search(r"/\d{4}[-/]?\d{1,2}", parts.path):
+        return "日历式路径"
+    return None
