@@ -1,0 +1,338 @@
+"""Columns (栏目) as a person sees them: a heading or a tab label above a list of dated items.
+
+The page module finds the anchors of list items (title links and dates shown on their own).
+From each anchor we walk up the tree; at each level the nearest preceding sibling that carries
+text decides: a block with items blocks the search at that level (it is a neighbour, not a
+title), a short text block is the heading. A heading with several labels is a tab bar: its
+panes follow it (as siblings, or as the children of one wrapper) and pane i belongs to label
+i; when the panes do not line up with the labels it is a filter bar and the search goes on for
+the real title. Results are cached per node, so the whole page costs about one pass."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+SKIP_TAGS = frozenset({"script", "style", "link", "meta", "br", "hr", "img", "input", "noscript", "template",
+                       "iframe", "select", "button", "svg", "-comment", "-text", "option", "map", "area"})
+ROW_TAGS = frozenset({"tr", "td", "th", "li", "dd", "option", "tbody", "thead"})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+MORE_RE = re.compile(r"^(?:更多|查看更多|more|>+|»|\+|更多\s*[>»+]+|[>»]*\s*more\s*[>»+]*|进入|更多信息)$", re.I)
+_TITLE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:c-)?(?:tit|title\d*|bt|name|lmmc|column-?name|caption|heading)(?:$|[\s_-]|\d)", re.I)
+_ACTIVE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:on|cur|current|active|select|selected|hover|cur_i|now)(?:$|[\s_-])", re.I)
+MAX_LABEL = 20
+MAX_LABELS = 12
+
+# Column type by name keywords; first match wins, so specific words come first.
+_TYPE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("disclosure", ("信息公开", "公开目录", "公开指南", "公开年报", "公开制度", "公开年度报告")),
+    ("interaction", ("互动", "咨询", "信箱", "留言", "访谈", "征集", "调查", "问卷", "投诉", "建议", "民意", "问答")),
+    ("personnel", ("人事", "任免", "任职", "招聘", "招录", "录用", "干部")),
+    ("plan", ("规划", "计划", "总结")),
+    ("policy", ("政策", "文件", "法规", "法律", "规章", "条例", "宪法", "司法解释", "解读", "规范性")),
+    ("notice", ("通知", "公告", "公示", "通告", "公报")),
+    ("service", ("办事", "服务", "指南", "办理", "查询", "审批", "便民")),
+    ("news", ("要闻", "动态", "新闻", "资讯", "快讯", "头条", "热点", "信息", "速递", "通报", "发布", "工作")),
+)
+
+
+def column_type(name: str) -> str:
+    for kind, words in _TYPE_RULES:
+        if any(w in name for w in words):
+            return kind
+    return "other"
+
+
+def is_more(text: str) -> bool:
+    return bool(MORE_RE.match(text.strip()))
+
+
+@dataclass
+class Heading:
+    kind: str  # title | tabs
+    labels: list[str]
+    urls: list[str | None]
+    title: int = 0  # index of the title label when kind == title
+    active: int | None = None  # index of the highlighted tab, if any
+
+
+@dataclass
+class ColumnKey:
+    heading_id: int
+    index: int
+    name: str
+    url: str | None
+
+
+@dataclass
+class _State:
+    content: set[int]  # ids of nodes that contain an item anchor (never a heading)
+    memo: dict[int, ColumnKey | None] = field(default_factory=dict)
+    headings: dict[int, Heading | None] = field(default_factory=dict)
+    heading_nodes: dict[int, LexborNode] = field(default_factory=dict)
+
+
+def _classes(node: LexborNode) -> str:
+    attrs = node.attributes
+    return (attrs.get("class") or "") + " " + (attrs.get("id") or "")
+
+
+def read_heading(node: LexborNode) -> Heading | None:
+    """Labels of a short text block, or None when it has none (decoration) or is content-like
+    (too many or too long labels)."""
+    labels: list[str] = []
+    urls: list[str | None] = []
+    owners: list[LexborNode] = []
+    total = 0
+    for n in node.traverse(include_text=True):
+        if n.tag != "-text":
+            if n.tag in ("script", "style", "select", "option", "textarea"):
+                return None  # widgets and code: not a title bar
+            continue
+        t = (n.text_content or "").strip()
+        if not t or t in ("-->", "<!--", "|", "｜", "/", "·") or t.startswith("-&gt;") or t == "->":
+            continue
+        if is_more(t):
+            continue
+        total += len(t)
+        if len(t) > MAX_LABEL:
+            return Heading("content", [], [])
+        if not any(c.isalnum() for c in t):
+            continue  # icon-font glyphs and punctuation
+        owner = n.parent
+        # Merge pieces of one label split by inline markup (<a><b>政务</b>要闻</a>).
+        while owner is not None and owner.tag in ("b", "strong", "em", "font", "i", "span", "u") and owner is not node \
+                and owner.parent is not None and owner.parent.tag in ("a", "b", "strong", "font", "span", "em"):
+            owner = owner.parent
+        if owners and owner is not None and owner.mem_id == owners[-1].mem_id:
+            labels[-1] += t
+            continue
+        labels.append(t)
+        owners.append(owner)
+        a = owner
+        href = None
+        while a is not None and a.mem_id != node.mem_id and a.tag != "a":
+            a = a.parent
+        if a is not None and a.tag == "a":
+            href = a.attributes.get("href")
+        elif node.tag == "a":
+            href = node.attributes.get("href")
+        urls.append(href)
+        if len(labels) > MAX_LABELS:
+            # Many short labels and no titles: a filter or link bar, looked past like decoration.
+            return None if total <= 6 * len(labels) else Heading("content", [], [])
+    if not labels:
+        return None
+    if len(labels) == 1:
+        return Heading("title", labels, urls)
+    # A title inside the bar (h3, class="title") names the column; the other labels are tabs
+    # or filters of the same column.
+    own_id = node.mem_id
+    for i, owner in enumerate(owners):
+        o = owner
+        while o is not None and o.mem_id != own_id:
+            if o.tag in HEADING_TAGS or _TITLE_CLASS_RE.search(_classes(o)):
+                return Heading("title", labels, urls, title=i)
+            o = o.parent
+    active = None
+    for i, owner in enumerate(owners):
+        o = owner
+        while o is not None and o.mem_id != own_id:
+            if _ACTIVE_CLASS_RE.search(o.attributes.get("class") or ""):
+                active = i
+                break
+            o = o.parent
+        if active is not None:
+            break
+    return Heading("tabs", labels, urls, active=active)
+
+
+def _elements_after(node: LexborNode) -> list[LexborNode]:
+    out = []
+    n = node.next
+    while n is not None:
+        if n.tag not in SKIP_TAGS:
+            out.append(n)
+        n = n.next
+    return out
+
+
+def _element_children(node: LexborNode) -> list[LexborNode]:
+    out = []
+    n = node.child
+    while n is not None:
+        if n.tag not in SKIP_TAGS:
+            out.append(n)
+        n = n.next
+    return out
+
+
+def _pane_index(bar: LexborNode, k: int, current: LexborNode, path: set[int]) -> tuple[int, LexborNode] | None:
+    """Which pane of a k-label tab bar holds `current` (the ancestor of our anchor that is the
+    bar's next-or-later sibling); returns (index, pane node) or None when panes do not line up."""
+    panes = _elements_after(bar)
+    if len(panes) >= 2:
+        if len(panes) > k + 1:
+            return None
+        for i, p in enumerate(panes):
+            if p.mem_id == current.mem_id:
+                return (i, p) if i < k else None
+        return None
+    node = current
+    for _ in range(3):
+        kids = _element_children(node)
+        if len(kids) == 1:
+            node = kids[0]
+            continue
+        if len(kids) != k:
+            return None
+        for i, kid in enumerate(kids):
+            if kid.mem_id in path:
+                return i, kid
+        return None
+    return None
+
+
+class ColumnFinder:
+    """Resolves item anchors (elements) to the column they are shown under."""
+
+    def __init__(self, content_ids: set[int]) -> None:
+        self.s = _State(content=content_ids)
+
+    @property
+    def heading_nodes(self) -> dict[int, LexborNode]:
+        return self.s.heading_nodes
+
+    def heading(self, node: LexborNode) -> Heading | None:
+        mid = node.mem_id
+        if mid not in self.s.headings:
+            self.s.headings[mid] = read_heading(node)
+        return self.s.headings[mid]
+
+    def _scan_level(self, node: LexborNode) -> tuple[LexborNode, Heading] | str | None:
+        """Nearest heading among the previous siblings of `node`; 'blocked' when content comes first."""
+        sib = node.prev
+        sig = None
+        while sib is not None:
+            tag = sib.tag
+            if tag in SKIP_TAGS or tag in ROW_TAGS:
+                if tag in ROW_TAGS and sib.mem_id in self.s.content:
+                    return "blocked"
+                sib = sib.prev
+                continue
+            if sib.mem_id in self.s.content:
+                # A sibling built like this node (the previous tab pane, the previous one-item
+                # list) is a peer under the same title, not a neighbouring column.
+                if sig is None:
+                    sig = (node.tag, (node.attributes.get("class") or "").split())
+                if tag == sig[0] and (sib.attributes.get("class") or "").split() == sig[1]:
+                    sib = sib.prev
+                    continue
+                return "blocked"
+            h = self.heading(sib)
+            if h is None:
+                sib = sib.prev
+                continue
+            if h.kind == "content":
+                return "blocked"
+            return sib, h
+        return None
+
+    def find(self, start: LexborNode) -> ColumnKey | None:
+        path: list[int] = []
+        node = start
+        result: ColumnKey | None = None
+        memo_upto = None  # memo only nodes below the pane (other panes differ)
+        pending: ColumnKey | None = None
+        pending_levels = 0
+        while node is not None and node.tag not in ("body", "html", None):
+            mid = node.mem_id
+            if mid in self.s.memo:
+                result = self.s.memo[mid]
+                memo_upto = len(path)
+                break
+            path.append(mid)
+            if pending is not None:
+                pending_levels += 1
+                if pending_levels > 2:
+                    result, memo_upto = pending, len(path)
+                    break
+            found = self._scan_level(node)
+            while isinstance(found, tuple):
+                bar, h = found
+                self.s.heading_nodes[bar.mem_id] = bar
+                if h.kind == "title":
+                    i = h.title
+                    result = ColumnKey(bar.mem_id, i, h.labels[i], h.urls[i])
+                    # A title inside a tab pane is the pane's sub-title: the tab names the column.
+                    outer = self._outer_tab(node, set(path))
+                    if outer is not None:
+                        result = outer
+                    memo_upto = len(path)  # every node on the path is inside the sub-title's box
+                    break
+                pane = _pane_index(bar, len(h.labels), node, set(path))
+                if pane is not None:
+                    i, pane_node = pane
+                    result = ColumnKey(bar.mem_id, i, h.labels[i], h.urls[i])
+                    memo_upto = path.index(pane_node.mem_id) + 1 if pane_node.mem_id in path else 0
+                    break
+                # A filter bar (one pane for all labels): the title is further back.
+                if pending is None and h.active is not None:
+                    i = h.active
+                    pending = ColumnKey(bar.mem_id, i, h.labels[i], h.urls[i])
+                    pending_levels = 0
+                nxt = bar.prev
+                found = None
+                while nxt is not None:
+                    if nxt.tag in SKIP_TAGS or nxt.tag in ROW_TAGS:
+                        nxt = nxt.prev
+                        continue
+                    if nxt.mem_id in self.s.content:
+                        break
+                    h2 = self.heading(nxt)
+                    if h2 is None:
+                        nxt = nxt.prev
+                        continue
+                    if h2.kind != "content":
+                        found = (nxt, h2)
+                    break
+            if result is not None:
+                break
+            node = node.parent
+        if result is None and pending is not None:
+            result = pending
+            memo_upto = len(path)
+        if memo_upto is None:
+            memo_upto = len(path)
+        for mid in path[:memo_upto]:
+            self.s.memo[mid] = result
+        return result
+
+    def _outer_tab(self, node: LexborNode, path: set[int]) -> ColumnKey | None:
+        """Look a few levels above a sub-title for a tab bar whose pane holds it."""
+        level = 0
+        cur = node
+        while level < 2:  # a tab pane wraps its sub-title closely (pane > box > title)
+            parent = cur.parent
+            if parent is None or parent.tag in ("body", "html"):
+                return None
+            cur = parent
+            level += 1
+            path.add(cur.mem_id)
+            found = self._scan_level(cur)
+            if found == "blocked":
+                return None
+            if not isinstance(found, tuple):
+                continue
+            bar, h = found
+            if h.kind != "tabs":
+                return None
+            pane = _pane_index(bar, len(h.labels), cur, path)
+            if pane is None:
+                return None
+            i, _p = pane
+            self.s.heading_nodes[bar.mem_id] = bar
+            return ColumnKey(bar.mem_id, i, h.labels[i], h.urls[i])
+        return None

@@ -1,0 +1,461 @@
+"""`extract_page`: read one government page as a person does (one parse, one walk).
+
+What a person reads: the site's name, its identifiers in the footer, the 找错 and conac
+badges, the columns with their newest items, the article's date. What the crawler needs:
+every reference on the page, with a flag when markup hides it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urldefrag, urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more
+from govsite.engine.extract.dates import (
+    DATE_LABELS,
+    PUB_LABELS,
+    generation_date,
+    parse_full,
+    segment_date,
+    to_date,
+    trailing_date,
+)
+from govsite.engine.extract.decode import decode_html
+from govsite.engine.extract.facts import Column, Link, ListItem, PageFacts
+from govsite.engine.extract.identity import read_identity
+
+MAX_TEXT = 200_000  # bound on the visible text kept for text scanners
+SERVICE_GUIDE_KEYS = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程",
+                      "办理时限", "收费标准")
+_LINK_SELECTOR = "a[href], area[href], img[src], script[src], iframe[src], frame[src], link[href], embed[src]"
+_HIDE_RE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?"
+    r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)[^>]*overflow\s*:\s*hidden|font-size\s*:\s*0(?:px)?\s*(?:;|$)"
+)
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
+_QUICK_DATE_RE = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}")
+_PAGER_RES = (
+    re.compile(r"(?:countPage|totalPage|pageCount|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)", re.I),
+    re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)"),
+)
+_TEXT_PAGER_RE = re.compile(r"共\s*(\d+)\s*页|第\s*(\d+)\s*页|(\d+)\s*/\s*(\d+)\s*页")
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
+_SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
+_HUB_MIN_LINKS = 12
+
+
+def _attrs(node: LexborNode) -> dict[str, str | None]:
+    return node.attributes
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", " ", (text or "").replace("\u200b", "")).strip()
+
+
+def _is_hidden_style(style: str) -> bool:
+    return bool(_HIDE_RE.search(style.lower()))
+
+
+def _absolute(base: str, raw: str) -> str | None:
+    raw = raw.strip().replace("\\", "/")
+    if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+        return None
+    try:
+        return urldefrag(urljoin(base, raw))[0] or None
+    except ValueError:
+        return None
+
+
+def _site_name(meta: dict[str, str], tree: LexborHTMLParser, title: str | None) -> tuple[str | None, str | None]:
+    for key in ("SiteName", "sitename", "site_name", "og:site_name"):
+        if meta.get(key):
+            return _clean(meta[key]), "meta"
+    for sel in ("[class*=logo] img[alt]", "[id*=logo] img[alt]", "header img[alt]"):
+        n = tree.css_first(sel)
+        if n is not None:
+            alt = _clean(n.attributes.get("alt"))
+            if 2 <= len(alt) <= 30 and _SITE_SUFFIX_RE.search(alt):
+                return alt, "header"
+    if title:
+        parts = [p for p in _TITLE_SPLIT_RE.split(title) if p]
+        for p in reversed(parts):
+            if _SITE_SUFFIX_RE.search(p):
+                return p, "title"
+        if parts:
+            return parts[-1], "title"
+    return None, None
+
+
+class _Anchor:
+    """A list-item anchor in document order: a title (link or clickable titled element) or a date."""
+
+    __slots__ = ("idx", "node", "kind", "title", "url", "date", "raw", "label")
+
+    def __init__(self, idx: int, node: LexborNode, kind: str) -> None:
+        self.idx = idx
+        self.node = node
+        self.kind = kind
+        self.title = ""
+        self.url: str | None = None
+        self.date: date | None = None
+        self.raw: str | None = None
+        self.label: str | None = None
+
+
+def _date_label(text_node: LexborNode, own: str) -> str | None:
+    for lab in DATE_LABELS:
+        if own.startswith(lab):
+            return lab
+    # The label sits in the element before (<span>发布时间：</span><span>2024-01-02</span>).
+    el = text_node.parent
+    for _ in range(2):
+        if el is None:
+            return None
+        prev = el.prev
+        while prev is not None and prev.tag in ("-comment",) or (prev is not None and prev.tag == "-text"
+                                                                   and not (prev.text_content or "").strip()):
+            prev = prev.prev
+        if prev is not None:
+            t = _clean(prev.text_content if prev.tag == "-text" else prev.text(deep=True))
+            if t and len(t) <= 12:
+                t = t.rstrip(":： ")
+                for lab in DATE_LABELS:
+                    if t.endswith(lab):
+                        return lab
+            return None
+        el = el.parent
+    return None
+
+
+def extract_page(
+    html: str | bytes,
+    url: str,
+    *,
+    as_of: date | datetime | None = None,
+    encoding: str | None = None,
+) -> PageFacts:
+    """The facts of one page. `html` may be bytes (decoded from BOM, meta charset, detection;
+    `encoding` is the HTTP header's charset). `as_of` anchors years of short dates when the
+    page carries no generation time of its own."""
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        html, _enc = decode_html(bytes(html), encoding)
+    html = html.replace("\x00", "")
+    facts = PageFacts(url=url)
+    tree = LexborHTMLParser(html)
+    base = url
+    b = tree.css_first("base[href]")
+    if b is not None:
+        base = _absolute(url, b.attributes.get("href") or "") or url
+
+    # Head: meta tags (first of each name wins) and title.
+    meta: dict[str, str] = {}
+    meta_values: list[str] = []
+    for m in tree.css("meta"):
+        a = _attrs(m)
+        name = a.get("name") or a.get("http-equiv") or a.get("property") or a.get("itemprop")
+        content = a.get("content")
+        if name and content is not None:
+            meta.setdefault(name.strip(), content.strip())
+            meta_values.append(content)
+    facts.meta = meta
+    t = tree.css_first("title")
+    title = _clean(t.text()) if t is not None else ""
+    facts.title = title or None
+
+    # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
+    hidden: set[int] = set()
+    for el in tree.css("[style], [hidden]"):
+        a = _attrs(el)
+        if "hidden" in a or _is_hidden_style(a.get("style") or ""):
+            if el.mem_id in hidden:
+                continue
+            hidden.add(el.mem_id)
+            for d in el.css(_LINK_SELECTOR):
+                hidden.add(d.mem_id)
+
+    # Every reference on the page, plus what the identity patterns need.
+    links: list[Link] = []
+    a_text: dict[int, str] = {}
+    a_url: dict[int, str | None] = {}
+    id_anchors: list[tuple[str, str]] = []
+    id_images: list[tuple[dict[str, str | None], str]] = []
+    id_scripts: list[tuple[dict[str, str | None], str, str]] = []
+    pager_code: list[str] = []
+    for n in tree.css(_LINK_SELECTOR):
+        tag = n.tag
+        a = _attrs(n)
+        raw = a.get("href") if tag in ("a", "area", "link") else a.get("src")
+        absu = _absolute(base, raw or "")
+        if tag == "a":
+            txt = _clean(n.text(deep=True))[:200]
+            a_text[n.mem_id] = txt
+            a_url[n.mem_id] = absu
+            low = (raw or "").lower()
+            if "jiucuo" in low or "conac" in low or "recordcode" in low:
+                id_anchors.append((raw or "", n.html or ""))
+        elif tag == "img":
+            txt = _clean(a.get("alt"))
+            low = ((a.get("src") or "") + (a.get("alt") or "") + (a.get("title") or "")).lower()
+            if "jiucuo" in low or "zhaocuo" in low or "找错" in low or "纠错" in low or a.get("onclick"):
+                par = n.parent
+                id_images.append((a, (par.html if par is not None and par.tag in ("span", "a") else n.html) or ""))
+        else:
+            txt = ""
+        if absu:
+            links.append(Link(url=absu, text=txt, tag=tag, hidden=n.mem_id in hidden))
+    for n in tree.css("script"):
+        a = _attrs(n)
+        code = "" if a.get("src") else (n.text(deep=True) or "")
+        low = code.lower()
+        src = (a.get("src") or "").lower()
+        if (a.get("id") or "").lower() == "_jiucuo_" or "jiucuo" in src or "conac" in src:
+            id_scripts.append((a, "", (n.html or "")[:400]))
+        elif "jiucuo" in low or "conac" in low:
+            id_scripts.append((a, code[:4000], code[:400]))
+        if "page" in low and len(code) < 20000:
+            pager_code.append(code)
+    facts.links = links
+
+    # Visible content only from here on.
+    tree.strip_tags(["script", "style", "noscript", "template", "textarea"])
+    body = tree.body or tree.root
+    texts: list[str] = []
+    text_len = 0
+    date_cands: list[tuple[int, LexborNode, str]] = []
+    a_order: list[tuple[int, LexborNode]] = []
+    clickable = {n.mem_id for n in tree.css("[onclick][title]") if n.tag != "a"}
+    idx = 0
+    if body is not None:
+        for n in body.traverse(include_text=True):
+            idx += 1
+            tag = n.tag
+            if tag == "-text":
+                s = n.text_content
+                if not s:
+                    continue
+                st = s.strip()
+                if not st:
+                    continue
+                if text_len < MAX_TEXT:
+                    texts.append(st)
+                    text_len += len(st) + 1
+                if len(st) <= 160 and _QUICK_DATE_RE.search(st):
+                    date_cands.append((idx, n, st))
+            elif tag == "a" or (clickable and n.mem_id in clickable):
+                a_order.append((idx, n))
+    text = "\n".join(texts)
+    facts.text = text[:MAX_TEXT]
+
+    # Identity.
+    ident = read_identity(text, meta, id_scripts, id_anchors, id_images)
+    facts.site_code = ident.site_code
+    facts.site_code_sources = ident.site_code_sources
+    facts.jiucuo_entry = ident.jiucuo_entry
+    facts.jiucuo_detail = ident.jiucuo_detail
+    facts.conac_badge = ident.conac_badge
+    facts.icp = ident.icp
+    facts.police_record = ident.police_record
+    facts.sponsor = ident.sponsor
+    facts.operator = ident.operator
+    facts.contact = ident.contact
+    facts.site_name, facts.site_name_source = _site_name(meta, tree, title)
+
+    # Reference for short dates: the page's own generation time, unless it is after as_of.
+    ref_as_of = to_date(as_of)
+    gen = generation_date(meta_values, text[:3000])
+    reference = gen if gen is not None and (ref_as_of is None or gen <= ref_as_of) else ref_as_of
+
+    # Item anchors: dates shown on their own, and titles.
+    anchors: list[_Anchor] = []
+    content: set[int] = set()
+    pub_dates: list[date] = []
+
+    def mark(node: LexborNode | None) -> None:
+        while node is not None and node.mem_id not in content:
+            content.add(node.mem_id)
+            node = node.parent
+
+    for i, tn, st in date_cands:
+        seg = segment_date(st, reference)
+        parent = tn.parent
+        if seg is None:
+            if parent is None or parent.tag == "a" or len(st) < 14:
+                continue
+            d = trailing_date(st)
+            if d is None:
+                continue
+            seg = (d, False)
+        label = _date_label(tn, st)
+        if label in PUB_LABELS:
+            if seg[0] is not None:
+                pub_dates.append(seg[0])
+            continue  # the page's own date, not a list item
+        an = _Anchor(i, parent, "D")
+        an.date, an.raw, an.label = seg[0], st, label
+        anchors.append(an)
+        mark(parent)
+    for i, n in a_order:
+        if n.tag == "a":
+            txt = a_text.get(n.mem_id, "")
+            u = a_url.get(n.mem_id)
+            if len(txt) < 4 or is_more(txt) or (u is None and len(txt) < 8):
+                continue
+        else:
+            txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
+            if len(txt) < 6:
+                continue
+            m = re.search(r"""['"]([^'"]+\.[a-z]*html?[^'"]*)['"]""", n.attributes.get("onclick") or "")
+            u = _absolute(base, m.group(1)) if m else None
+        an = _Anchor(i, n, "T")
+        an.title, an.url = txt, u
+        anchors.append(an)
+        if len(txt) >= 12 or n.tag != "a":
+            mark(n)
+    anchors.sort(key=lambda x: x.idx)
+
+    finder = ColumnFinder(content)
+    keyed: dict[tuple[int, int], tuple[ColumnKey, list[_Anchor]]] = {}
+    loose: list[_Anchor] = []
+    for an in anchors:
+        key = finder.find(an.node)
+        if key is None:
+            loose.append(an)
+            continue
+        k = (key.heading_id, key.index)
+        if k not in keyed:
+            keyed[k] = (key, [])
+        keyed[k][1].append(an)
+    # Links that are heading labels are not items of their own column.
+    label_ids: set[int] = set()
+    for hn in finder.heading_nodes.values():
+        for a in hn.css("a"):
+            label_ids.add(a.mem_id)
+        label_ids.add(hn.mem_id)
+
+    columns: list[Column] = []
+    seen_keys: set[tuple[int, int]] = set()
+    for k, (key, ans) in keyed.items():
+        items = _pair([a for a in ans if not (a.kind == "T" and a.node.mem_id in label_ids)])
+        if not items:
+            continue
+        if not any(it.date for it in items) and all(len(it.title) < 6 for it in items):
+            continue  # a row of short links: navigation, not a list
+        seen_keys.add(k)
+        columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
+                              type=column_type(key.name), items=items))
+    if not columns:
+        dated = [a for a in loose if a.kind == "D" and a.date]
+        if dated:
+            name = meta.get("ColumnName") or title or "列表"
+            columns.append(Column(name=name, url=None, type=column_type(name), items=_pair(loose)))
+    # Blank columns: tabs with empty panes, headings above empty lists.
+    for hid, hn in finder.heading_nodes.items():
+        h = finder.heading(hn)
+        if h is None or h.kind != "tabs":
+            continue
+        if not any(k[0] == hid for k in seen_keys):
+            continue
+        for i, lab in enumerate(h.labels):
+            if (hid, i) not in seen_keys:
+                seen_keys.add((hid, i))
+                columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
+                                      type=column_type(lab)))
+    for lst in tree.css("ul, ol"):
+        if lst.css_first("li") is None and lst.css_first("a") is None:
+            key = finder.find(lst)
+            if key is not None and (key.heading_id, key.index) not in seen_keys and not is_more(key.name):
+                seen_keys.add((key.heading_id, key.index))
+                columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
+                                      type=column_type(key.name)))
+    facts.columns = columns
+
+    found = {a.date for a in anchors if a.kind == "D" and a.date}
+    facts.dates_found = sorted(found, reverse=True)
+    if pub_dates:
+        facts.article_pub_date = pub_dates[0]
+    elif meta.get("PubDate") or meta.get("pubdate"):
+        facts.article_pub_date = parse_full(meta.get("PubDate") or meta.get("pubdate") or "")
+    facts.pagination = _pagination(text, pager_code)
+    present = [k for k in SERVICE_GUIDE_KEYS if k in text]
+    facts.service_guide_elements = present if len(present) >= 4 else None
+    facts.nav = _nav(tree, base)
+    dated_items = sum(1 for c in columns for it in c.items if it.date)
+    internal = {lk.url for lk in links if lk.tag == "a" and not lk.hidden}
+    facts.is_hub = (dated_items == 0 and facts.article_pub_date is None and facts.service_guide_elements is None
+                    and len(internal) >= _HUB_MIN_LINKS)
+    return facts
+
+
+def _pair(anchors: list[_Anchor]) -> list[ListItem]:
+    """Pair titles with their dates in document order (title-then-date or date-then-title rows)."""
+    items: list[ListItem] = []
+    last_title: ListItem | None = None
+    pending: _Anchor | None = None
+    seen: set[tuple[str, str | None]] = set()
+    for a in anchors:
+        if a.kind == "T":
+            if (a.title, a.url) in seen:
+                continue
+            seen.add((a.title, a.url))
+            it = ListItem(title=a.title, url=a.url, date=None)
+            if pending is not None:
+                it.date, it.raw_date = pending.date, pending.raw
+                pending = None
+                last_title = None
+            else:
+                last_title = it
+            items.append(it)
+        else:
+            if last_title is not None:
+                last_title.date, last_title.raw_date = a.date, a.raw
+                last_title = None
+            elif pending is not None:
+                # Two dates in a row: the first stands alone (an item whose title is not a link).
+                items.append(ListItem(title="", url=None, date=pending.date, raw_date=pending.raw))
+                pending = a
+            else:
+                pending = a
+    if pending is not None:
+        items.append(ListItem(title="", url=None, date=pending.date, raw_date=pending.raw))
+    return items
+
+
+def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
+    pages = page = None
+    for c in code:
+        for rx in _PAGER_RES:
+            m = rx.search(c)
+            if m:
+                if m.lastindex == 2:
+                    pages, page = int(m.group(1)), int(m.group(2)) + 1  # TRS: (count, zero-based current)
+                else:
+                    pages = int(m.group(1))
+                break
+        if pages:
+            break
+    for m in _TEXT_PAGER_RE.finditer(text):
+        if m.group(1) and pages is None:
+            pages = int(m.group(1))
+        elif m.group(2) and page is None:
+            page = int(m.group(2))
+        elif m.group(3):
+            page = page or int(m.group(3))
+            pages = pages or int(m.group(4))
+    if pages is None:
+        return None
+    return {"page": page or 1, "pages": pages}
+
+
+def _nav(tree: LexborHTMLParser, base: str) -> list[Link]:
+    for cand in tree.css("nav, [class*=nav], [id*=nav], [class*=menu], [id*=menu]"):
+        links = []
+        for a in cand.css("a[href]"):
+            txt = _clean(a.text(deep=True))
+            u = _absolute(base, a.attributes.get("href") or "")
+            if u and 1 < len(txt) <= 12:
+                links.append(Link(url=u, text=txt))
+        if len(links) >= 4:
+            return links
+    return []
