@@ -1,0 +1,128 @@
+"""Quarters, rule-set choice by date, and the supervising unit a site belongs to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from govsite.inspections.errors import InspectionError
+
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+# The national supervision process (and so the registry's first quarter) starts in 2015;
+# quarters after the year 2100 are certainly typos.
+FIRST_YEAR, LAST_YEAR = 2015, 2100
+# 国办秘函〔2019〕19号 replaced the 2015 table from April 2019 on.
+RS2019_FROM = dt.date(2019, 4, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    q: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        m = _QUARTER.match((text or "").strip().upper())
+        if not m:
+            raise InspectionError(f"未知的季度“{text}”：格式应为 年份Q季度，例如 2017Q3")
+        year, q = int(m.group(1)), int(m.group(2))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InspectionError(f"未知的季度“{text}”：年份须在 {FIRST_YEAR}–{LAST_YEAR} 之间")
+        return cls(year, q)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.q}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.q - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        nxt = self.next()
+        return nxt.start - dt.timedelta(days=1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+
+
+def ruleset_for(day: dt.date) -> str:
+    """The rule set in force on a day: RS2015 until March 2019, RS2019 after."""
+    return "RS2019" if day >= RS2019_FROM else "RS2015"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A supervising unit: a province-level region (kind "region") or a State Council department."""
+
+    kind: str  # "region" | "department"
+    code: str
+    name: str
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind[0].upper()}:{self.code}"
+
+
+class UnitIndex:
+    """Maps sites to their unit in bulk (one query per table) and resolves unit names/codes."""
+
+    def __init__(self) -> None:
+        from govsite.registry.models import Department, Region
+
+        self.provinces = {
+            r.code: Unit("region", r.code, r.name, r.notice_order)
+            for r in Region.objects.filter(level=Region.Level.PROVINCE)
+        }
+        self.departments = {
+            d.pk: Unit("department", d.code, d.name, d.notice_order) for d in Department.objects.all()
+        }
+        self._dept_by_code = {u.code: u for u in self.departments.values()}
+        self._region_code = dict(Region.objects.values_list("pk", "code"))
+
+    def unit_of(self, category: int, region_id: int | None, department_id: int | None) -> Unit:
+        """Category-1 sites (State Council departments and their vertical units) report to the
+        department; every other site to the province-level region it lies in."""
+        if department_id is not None and (category == 1 or region_id is None):
+            return self.departments[department_id]
+        code = self._region_code[region_id]
+        prov = code[:2] + "0000"
+        return self.provinces.get(prov) or Unit("region", prov, prov)
+
+    def unit_of_site(self, site) -> Unit:  # noqa: ANN001 - a registry Site
+        return self.unit_of(site.category, site.region_id, site.department_id)
+
+    def resolve(self, text: str) -> Unit:
+        """A unit from a region code (any level → its province), a department code or a name."""
+        t = (text or "").strip()
+        for u in self.provinces.values():
+            if t in (u.code, u.name):
+                return u
+        if t in self._dept_by_code:
+            return self._dept_by_code[t]
+        for u in self.departments.values():
+            if t == u.name:
+                return u
+        if re.fullmatch(r"\d{6}", t) and t[:2] + "0000" in self.provinces:
+            return self.provinces[t[:2] + "0000"]
+        raise InspectionError(f"未知的地区或部门“{text}”：请使用省级行政区划代码、部门编码或全称")
+
+    def model_fields(self, unit: Unit) -> dict:
+        """Foreign-key fields (unit_region / unit_department) for a unit."""
+        from govsite.registry.models import Department, Region
+
+        if unit.kind == "region":
+            return {"unit_region": Region.objects.get(code=unit.code), "unit_department": None}
+        return {"unit_region": None, "unit_department": Department.objects.get(code=unit.code)}
+
+    def from_fields(self, region_id: int | None, department_id: int | None) -> Unit | None:
+        if department_id is not None:
+            return self.departments[department_id]
+        if region_id is not None:
+            return self.provinces.get(self._region_code[region_id])
+        return None
