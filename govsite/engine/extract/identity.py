@@ -125,7 +125,7 @@ def read_identity(
             break
 
     # conac badge: the loader script (possibly document.write-escaped) or the rendered link.
-    for attrs, code_text, outer in scripts:
+    for attrs, code_text, _outer in scripts:
         src = attrs.get("src") or ""
         hay = src + " " + (unquote(code_text) if code_text and "conac" in code_text else "")
         if _CONAC_SCRIPT_RE.search(hay):

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Real-page agreement and extraction cost.
+
+Prints, for every annotated page in ../shared/realworld (or $GOVSITE_SHARED/realworld), the
+agreement of `extract_page` with the annotations per field (as the shared hook matches them),
+then the CPU time per page of `extract_page` against the floor: a plain selectolax (lexbor)
+parse + body text() of the same decoded pages.
+
+Usage: .venv/bin/python bench/realworld.py [--rounds N]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from selectolax.lexbor import LexborHTMLParser  # noqa: E402
+
+from govsite.engine.extract import extract_page  # noqa: E402
+from govsite.engine.extract.agreement import (  # noqa: E402
+    SAMPLE_URL,
+    column_checks,
+    extra_checks,
+    identity_checks,
+    load_annotations,
+    realworld_root,
+)
+from govsite.engine.extract.decode import decode_html  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=20, help="timing rounds over all pages")
+    args = ap.parse_args()
+    root = realworld_root(Path(__file__))
+    if root is None:
+        print("../shared/realworld not found (set GOVSITE_SHARED)", file=sys.stderr)
+        return 2
+    anns = load_annotations(root)
+    pages = {a["file"]: (root / a["file"]).read_bytes() for a in anns}
+
+    req_ok = req_total = col_ok = col_total = ext_ok = ext_total = 0
+    print(f"{'page':<16}{'field':<34}{'ok':<4}{'annotated':<32}extracted")
+    for a in anns:
+        facts = extract_page(pages[a["file"]], SAMPLE_URL)
+        rows = [("req", identity_checks(a, facts)), ("col", column_checks(a, facts)), ("ext", extra_checks(a, facts))]
+        for kind, checks in rows:
+            for field, (ok, want, got) in checks.items():
+                if kind == "req":
+                    req_ok += ok
+                    req_total += 1
+                elif kind == "col":
+                    col_ok += ok
+                    col_total += 1
+                else:
+                    ext_ok += ok
+                    ext_total += 1
+                mark = "ok" if ok else "NO"
+                print(f"{a['file']:<16}{field[:33]:<34}{mark:<4}{str(want)[:31]:<32}{str(got)[:60]}")
+    print()
+    print(f"identity fields (site code, 找错, conac, ICP, 公安, sponsor): {req_ok}/{req_total}")
+    print(f"column latest dates: {col_ok}/{col_total} ({col_ok / max(col_total, 1):.1%}, goal ≥ 95%)")
+    print(f"extra (article date, exact dates_found set): {ext_ok}/{ext_total}")
+
+    texts = [decode_html(b)[0] for b in pages.values()]
+    total_bytes = sum(len(b) for b in pages.values())
+
+    def run_floor() -> None:
+        for t in texts:
+            LexborHTMLParser(t).body.text()
+
+    def run_extract() -> None:
+        for b in pages.values():
+            extract_page(b, SAMPLE_URL)
+
+    def run_extract_str() -> None:
+        for t in texts:
+            extract_page(t, SAMPLE_URL)
+
+    results = {}
+    for name, fn in (("plain selectolax parse + text() (floor)", run_floor),
+                     ("extract_page(str)", run_extract_str),
+                     ("extract_page(bytes, incl. decoding)", run_extract)):
+        fn()  # warm-up
+        t0 = time.process_time()
+        for _ in range(args.rounds):
+            fn()
+        cpu = (time.process_time() - t0) / (args.rounds * len(pages))
+        results[name] = cpu
+    print()
+    print(f"CPU per page over {len(pages)} real pages (mean {total_bytes / len(pages) / 1024:.0f} KB), {args.rounds} rounds:")
+    floor = results["plain selectolax parse + text() (floor)"]
+    for name, cpu in results.items():
+        print(f"  {name:<42} {cpu * 1000:7.2f} ms   {cpu / floor:5.1f}× floor")
+    return 0 if req_ok == req_total and col_ok >= 0.95 * col_total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
