@@ -119,7 +119,7 @@ def _extractor() -> Callable[..., PageFacts]:
         from govsite.engine.extract import extract_page  # type: ignore[attr-defined]
 
         return extract_page
-    except ImportError:
+    except Exception:  # noqa: BLE001 - the extraction package missing or broken: links only
         return _fallback_extract
 
 

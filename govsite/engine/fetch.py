@@ -144,6 +144,7 @@ class FetchResult:
     body: bytes | None = None
     attempts: int = 1
     method: str = "GET"
+    sim_clock: str | None = None  # X-Farm-Clock: the test farm's simulated time, when present
 
     @property
     def ok(self) -> bool:
@@ -229,6 +230,26 @@ def _own_decode_body(body: bytes, content_type: str = "") -> str:
     return body.decode(enc, errors="replace")
 
 
+def _mislabelled_gb(body: bytes, header: str | None) -> str | None:
+    """A page declared UTF-8 (or nothing) whose bytes are not UTF-8 but are clean GB18030 is
+    GBK/GB18030: statistical detection on short Chinese pages guesses wrong too often."""
+    if body.isascii():
+        return None
+    mm = _META_CHARSET.search(body[:4096])
+    declared = [_norm_charset(header), _norm_charset(mm.group(1).decode("ascii", "ignore")) if mm else None]
+    if any(d and d not in ("utf-8", "utf_8", "ascii") for d in declared):
+        return None  # a declared non-UTF-8 charset: the decoder's own rules apply
+    if _decodes(body, "utf-8"):
+        return None
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    wide = sum(1 for ch in text if ord(ch) > 127)
+    return text if wide and cjk / wide > 0.8 else None
+
+
 def _pick_decoder() -> Callable[[bytes, str], str]:
     # Defer to the extract package's decoder when it exposes one, so pages read the same way
     # in `govsite extract` and in a check.
@@ -239,6 +260,9 @@ def _pick_decoder() -> Callable[[bytes, str], str]:
 
     def _dec(body: bytes, content_type: str) -> str:
         m = re.search(r"charset\s*=\s*[\"']?([\w\-]+)", content_type or "", re.I)
+        fixed = _mislabelled_gb(body, m.group(1) if m else None)
+        if fixed is not None:
+            return fixed
         return decode_html(body, m.group(1) if m else None)[0]
 
     return _dec
@@ -493,6 +517,7 @@ class Fetcher:
                         res.status = resp.status
                         res.final_url = str(resp.url)
                         res.content_type = resp.headers.get("Content-Type", "")
+                        res.sim_clock = resp.headers.get("X-Farm-Clock")
                         if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                             res.redirects.append((current, resp.status))
                             nxt = urljoin(current, resp.headers["Location"].strip())

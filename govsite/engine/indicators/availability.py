@@ -36,7 +36,8 @@ class Probe:
                 "elapsed": round(self.elapsed, 3), "error": self.error}
 
 
-async def probe_once(fetcher: Fetcher, url: str, timeout: float, warp: float = 1.0, at: datetime | None = None) -> Probe:
+async def probe_once(fetcher: Fetcher, url: str, timeout: float, warp: float = 1.0, at: datetime | None = None,
+                     use_server_clock: bool = False) -> Probe:
     """One probe: the page must open within `timeout` (simulated) seconds; ≥ timeout fails."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
@@ -45,7 +46,13 @@ async def probe_once(fetcher: Fetcher, url: str, timeout: float, warp: float = 1
     elapsed = (loop.time() - t0) * warp
     ok = res.error is None and res.status is not None and res.status < 400 and elapsed < timeout
     err = res.error if res.error else (None if ok else "timeout")
-    return Probe(at or datetime.now(CST), url, ok, res.status, elapsed, err)
+    when = at
+    if use_server_clock and res.sim_clock:
+        try:
+            when = datetime.fromisoformat(res.sim_clock)
+        except ValueError:
+            pass
+    return Probe(when or datetime.now(CST), url, ok, res.status, elapsed, err)
 
 
 async def run_monitor(
@@ -67,6 +74,7 @@ async def run_monitor(
                       total_timeout=max(0.005, timeout / time_warp), per_host=4)
     interval = 86400.0 / per_day
     total = int(round(days * per_day))
+    server_clock = start is None  # against the farm, stamp probes with its simulated clock
     start = start or datetime.now(CST)
     out: list[Probe] = []
     loop = asyncio.get_running_loop()
@@ -81,7 +89,7 @@ async def run_monitor(
                 if wait > 0:
                     await asyncio.sleep(wait)
                 at = start + timedelta(seconds=i * interval)
-                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at) for u in urls))
+                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at, server_clock) for u in urls))
                 for p in probes:
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
                     out.append(p)
