@@ -95,8 +95,11 @@ def problems_text(ids: list[str]) -> str:
 
 
 def rescore(report: dict, indicators: list[dict]) -> tuple[str, float | None]:
-    """Verdict and score after a reviewer changed indicator statuses, by the engine's own
-    scoring of the report's rule set (so review and engine can never disagree on arithmetic)."""
+    """Verdict and score after a reviewer changed indicator statuses. Reports the engine made
+    are re-scored by the engine's own scoring of their rule set (so review and engine never
+    disagree on arithmetic); reports of other checkers by the generic convention below."""
+    if "engine" not in report:
+        return _simple_rescore(indicators)
     try:
         from govsite.engine.check import get_ruleset
         from govsite.engine.scoring import Finding, score
