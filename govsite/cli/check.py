@@ -145,10 +145,11 @@ def _write(path: str, content: str) -> None:
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 256), help="同时检查的站点数")
 @click.option("--per-host", default=2, show_default=True, type=click.IntRange(1, 16), help="每主机并发")
 @click.option("--delay", default=0.0, show_default=True, type=click.FloatRange(0, 60), help="每主机请求最小间隔（秒）")
+@click.option("--no-external", is_flag=True, help="不检查站外链接（离线测试环境）")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of, json_out, html_out, resolve,  # noqa: ANN001, PLR0913
               allow_private, probe_log, max_pages, max_depth, time_budget, sites_file, concurrency, per_host, delay,
-              quiet) -> None:
+              no_external, quiet) -> None:
     """Check a site (or many with --sites) and score it with evidence."""
     from govsite.engine.check import CheckOptions, SiteTarget, get_ruleset
     from govsite.engine.fetch import FetchConfig, _literal_forbidden
@@ -181,7 +182,8 @@ def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of,
             if _literal_forbidden(h) or any(is_forbidden_ip(a) for a in mapped):
                 raise UserError(f"{t.url} 指向内网/回环地址，已拒绝。仅对本地测试站点使用 --allow-private")
     options = CheckOptions(as_of=when, ruleset=ruleset, max_pages=max_pages, max_depth=max_depth,
-                           allow_private=allow_private, resolve={}, probe_log=probe_log, time_budget=time_budget)
+                           allow_private=allow_private, resolve={}, probe_log=probe_log, time_budget=time_budget,
+                           check_external=not no_external)
     cfg = FetchConfig(allow_private=allow_private, resolve=res_map, per_host=per_host, min_delay=delay)
     reports = asyncio.run(_run_many(targets, options, cfg, concurrency, quiet))
     for rep in reports:

@@ -50,6 +50,7 @@ class CheckOptions:
     resolve: dict[tuple[str, int], str] = field(default_factory=dict)
     probe_log: str | None = None
     time_budget: float = 600.0
+    check_external: bool = True  # off for offline test farms, where every outside host is unreachable
 
 
 _RULESETS: dict[str, RuleSet] = {}
@@ -110,7 +111,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
                       as_of=options.as_of, deadline=deadline, observers=[collector], progress=progress,
-                      extractor=extractor)
+                      extractor=extractor, check_external=options.check_external)
 
     probes_task = None
     probe_error: str | None = None

@@ -137,6 +137,7 @@ class Crawler:
         max_frontier: int = 20_000,
         max_link_checks: int = 3000,
         check_links: bool = True,
+        check_external: bool = True,
         as_of: datetime | None = None,
         deadline: float | None = None,
         workers: int = 4,
@@ -155,6 +156,7 @@ class Crawler:
         self.max_frontier = max_frontier
         self.max_link_checks = max_link_checks
         self.check_links = check_links
+        self.check_external = check_external
         self.as_of = as_of
         self.deadline = deadline
         self.workers = workers
@@ -323,7 +325,7 @@ class Crawler:
                         self._schedule(u, depth + 1)
                     else:
                         self._queue_check(u)
-                else:
+                elif in_site or self.check_external:
                     self._queue_check(u)
             else:
                 rec.sources += 1
