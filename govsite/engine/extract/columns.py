@@ -213,6 +213,8 @@ class ColumnFinder:
 
     def _scan_level(self, node: LexborNode) -> tuple[LexborNode, Heading] | str | None:
         """Nearest heading among the previous siblings of `node`; 'blocked' when content comes first."""
+        if node.tag in ROW_TAGS and node.tag != "tbody":
+            return None  # rows are never titled by their sibling rows
         sib = node.prev
         sig = None
         while sib is not None:

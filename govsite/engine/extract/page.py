@@ -154,7 +154,10 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
 
 
 _MARK = "gsdate"  # an element wrapped around text that may be a date, so CSS finds it in C
-_DIGIT_DATE_RE = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_DIGIT_DATE_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])\s*[-/.月]\s*(?:[12]\d|3[01]|0?[1-9])(?![\d%A-Za-z])")
+# A text node (between '>' and '<') holding digit-separator-digit; validated afterwards.
+_TEXT_WITH_DATE_RE = re.compile(r">([^<>]*?\d\s*[-/.月]\s*\d[^<>]*)<")
+_RAW_BLOCK_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _BODY_RE = re.compile(r"<body|</head", re.I)
 
 
@@ -165,28 +168,26 @@ def _mark_dates(html: str) -> str:
     start = m.start() if m else 0
     out: list[str] = []
     last = start
-    done_until = start
-    for dm in _DIGIT_DATE_RE.finditer(html, start):
-        pos = dm.start()
-        if pos < done_until:
-            continue
-        gt = html.rfind(">", last if last > start else start, pos)
-        if gt < 0 or html.rfind("<", gt, pos) != -1:
-            continue  # inside a tag, a comment or before any tag
-        lt = html.find("<", pos)
-        if lt < 0:
-            break
-        seg = html[gt + 1: lt]
-        done_until = lt
-        if len(seg) > 400 or ">" in seg:
-            continue
-        out.append(html[last: gt + 1])
-        out.append(f"<{_MARK}>{seg}</{_MARK}>")
-        last = lt
+    # Scan the gaps between <script>/<style> blocks only: their code is never shown.
+    gaps: list[tuple[int, int]] = []
+    pos0 = start
+    for rb in _RAW_BLOCK_RE.finditer(html, start):
+        if rb.start() > pos0:
+            gaps.append((pos0, rb.start()))
+        pos0 = rb.end()
+    gaps.append((pos0, len(html)))
+    for g0, g1 in gaps:
+        for tm in _TEXT_WITH_DATE_RE.finditer(html, g0, g1):
+            seg = tm.group(1)
+            if len(seg) > 400 or not _DIGIT_DATE_RE.search(seg):
+                continue
+            out.append(html[last: tm.start(1)])
+            out.append(f"<{_MARK}>{seg}</{_MARK}>")
+            last = tm.end(1)
     if not out:
         return html
     out.append(html[last:])
-    return html[:start] + "".join(out) if start else "".join(out)
+    return html[:start] + "".join(out)
 
 
 def extract_page(
