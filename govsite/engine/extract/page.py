@@ -382,20 +382,36 @@ def extract_page(
             label_ids.add(a.mem_id)
         label_ids.add(hn.mem_id)
 
+    if pub_dates:
+        facts.article_pub_date = pub_dates[0]
+    elif meta.get("PubDate") or meta.get("pubdate"):
+        facts.article_pub_date = parse_full(meta.get("PubDate") or meta.get("pubdate") or "")
+    is_article = facts.article_pub_date is not None
+
     columns: list[Column] = []
     seen_keys: set[tuple[int, int]] = set()
+    real_lists: set[tuple[int, int]] = set()  # columns that are lists of news-like items
     for k, (key, ans) in keyed.items():
-        items = _pair([a for a in ans if not (a.kind == "T" and a.node.mem_id in label_ids)])
+        if not _good_name(key.name):
+            continue
+        ans = [a for a in ans if not (a.kind == "T" and a.node.mem_id in label_ids)]
+        if is_article and not any(a.kind == "T" for a in ans):
+            # On an article, an unlabelled date without a title is the article's own (byline,
+            # signature); labelled ones (留言时间) belong to lists shown beside it.
+            ans = [a for a in ans if a.kind == "T" or a.label]
+        items = _pair(ans)
         if not items:
             continue
         if not any(it.date for it in items) and all(len(it.title) < 6 for it in items):
             continue  # a row of short links: navigation, not a list
         seen_keys.add(k)
+        if sum(1 for it in items if it.date or len(it.title) >= 8) >= 2 or any(it.date for it in items):
+            real_lists.add(k)
         columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
                               type=column_type(key.name), items=items))
-    if not columns:
+    if not columns and not is_article:
         dated = [a for a in loose if a.kind == "D" and a.date]
-        if dated:
+        if len(dated) >= 2:  # a list without a heading; one stray date is the page's own
             name = meta.get("ColumnName") or title or "列表"
             columns.append(Column(name=name, url=None, type=column_type(name), items=_pair(loose)))
     # Blank columns: tabs with empty panes, headings above empty lists.
@@ -403,17 +419,17 @@ def extract_page(
         h = finder.heading(hn)
         if h is None or h.kind != "tabs":
             continue
-        if not any(k[0] == hid for k in seen_keys):
+        if not any(k[0] == hid for k in real_lists):
             continue
         for i, lab in enumerate(h.labels):
-            if (hid, i) not in seen_keys:
+            if (hid, i) not in seen_keys and _good_name(lab):
                 seen_keys.add((hid, i))
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
     for lst in tree.css("ul, ol"):
         if lst.css_first("li") is None and lst.css_first("a") is None:
             key = finder.find(lst)
-            if key is not None and (key.heading_id, key.index) not in seen_keys and not is_more(key.name):
+            if key is not None and (key.heading_id, key.index) not in seen_keys and _good_name(key.name):
                 seen_keys.add((key.heading_id, key.index))
                 columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
                                       type=column_type(key.name)))
@@ -422,10 +438,6 @@ def extract_page(
     # Dates of list items (a signature date or the article's own date is not a list date).
     found = {it.date for c in columns for it in c.items if it.date}
     facts.dates_found = sorted(found, reverse=True)
-    if pub_dates:
-        facts.article_pub_date = pub_dates[0]
-    elif meta.get("PubDate") or meta.get("pubdate"):
-        facts.article_pub_date = parse_full(meta.get("PubDate") or meta.get("pubdate") or "")
     facts.pagination = _pagination(text, pager_code)
     present = [k for k in SERVICE_GUIDE_KEYS if k in text]
     facts.service_guide_elements = present if len(present) >= 4 else None
@@ -435,6 +447,17 @@ def extract_page(
     facts.is_hub = (dated_items == 0 and facts.article_pub_date is None and facts.service_guide_elements is None
                     and len(internal) >= _HUB_MIN_LINKS)
     return facts
+
+
+_BAD_NAME_RE = re.compile(r"[:：]$|^[\[【(（].*[\]】)）]$|位置|^\W*$")
+
+
+def _good_name(name: str) -> bool:
+    """A column name a person would read as one: not a label awaiting a value, a date, a
+    bracketed button or a breadcrumb prompt."""
+    if len(name) < 2 or is_more(name) or _BAD_NAME_RE.search(name):
+        return False
+    return parse_full(name) is None
 
 
 def _pair(anchors: list[_Anchor]) -> list[ListItem]:
