@@ -379,7 +379,7 @@ class Site:
             else:
                 first, step = r.randint(0, 90), (5, 40)
             if stale:
-                first = {"news": r.randint(20, 90), "notice": r.randint(200, 330), "policy": r.randint(200, 330)}.get(
+                first = {"news": r.randint(20, 90), "notice": r.randint(200, 300), "policy": r.randint(200, 300)}.get(
                     t, r.randint(400, 700))
             if "low_volume" in intents and on_home:
                 if d.key == "zwyw":
@@ -523,5 +523,9 @@ class Site:
         for c in self.columns:
             if c.on_home:
                 k = 8 if c.key == "zwyw" else 7
-                out.append((c, list(range(min(k, len(c.ages))))))
+                idxs = list(range(min(k, len(c.ages))))
+                if self.ident.style == "ucap":
+                    # Year-less [MM-DD] dates are only unambiguous within a year.
+                    idxs = [i for i in idxs if c.ages[i] < 350]
+                out.append((c, idxs))
         return out
