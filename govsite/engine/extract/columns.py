@@ -125,6 +125,8 @@ def read_heading(node: LexborNode) -> Heading | None:
             return None if total <= 6 * len(labels) else Heading("content", [], [])
     if not labels:
         return None
+    if len(labels) == 1 and labels[0][-1] in ":：":
+        return None  # a field label (留言时间：), not a title
     if len(labels) == 1:
         return Heading("title", labels, urls)
     # A title inside the bar (h3, class="title") names the column; the other labels are tabs
@@ -220,7 +222,7 @@ class ColumnFinder:
         while sib is not None:
             tag = sib.tag
             if tag in SKIP_TAGS or tag in ROW_TAGS:
-                if tag in ROW_TAGS and sib.mem_id in self.s.content:
+                if tag in ROW_TAGS and tag != node.tag and sib.mem_id in self.s.content:
                     return "blocked"
                 sib = sib.prev
                 continue

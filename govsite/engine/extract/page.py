@@ -26,7 +26,8 @@ from govsite.engine.extract.decode import decode_html
 from govsite.engine.extract.facts import Column, Link, ListItem, PageFacts
 from govsite.engine.extract.identity import read_identity
 
-MAX_TEXT = 200_000  # bound on the visible text kept for text scanners
+MAX_TEXT = 200_000
+LIST_LABELS = ("留言时间", "回复时间", "提问时间", "访谈时间", "更新时间", "更新日期")  # bound on the visible text kept for text scanners
 SERVICE_GUIDE_KEYS = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程",
                       "办理时限", "收费标准")
 _LINK_SELECTOR = "a[href], area[href], img[src], script[src], iframe[src], frame[src], link[href], embed[src]"
@@ -398,7 +399,7 @@ def extract_page(
         if is_article and not any(a.kind == "T" for a in ans):
             # On an article, an unlabelled date without a title is the article's own (byline,
             # signature); labelled ones (留言时间) belong to lists shown beside it.
-            ans = [a for a in ans if a.kind == "T" or a.label]
+            ans = [a for a in ans if a.kind == "T" or a.label in LIST_LABELS]
         items = _pair(ans)
         if not items:
             continue
