@@ -5,16 +5,17 @@ SiteChange for every created or changed site. `apply_records` is also the genera
 from __future__ import annotations
 
 import getpass
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
 from govsite.registry.codes import is_site_code
+from govsite.registry.fastdb import db_datetime, db_json, fast_insert
 from govsite.registry.index import RegionInfo, RegistryIndex
 from govsite.registry.models import Domain, Organization, Site, SiteChange
 from govsite.registry.records import (
@@ -39,11 +40,14 @@ from govsite.registry.records import (
     SNAPSHOT_KEYS,
     STATUS_ALIASES,
     SiteRecord,
-    normalize_contacts,
     ordered_domains,
     split_domains,
 )
 from govsite.registry.tabular import DEFAULT_MAX_BYTES, TableError, read_table
+
+_SPACE_RE = re.compile(r"\s")
+# scheme://host[:port][/path…]; the host is checked against HOST_RE afterwards.
+_URL_RE = re.compile(r"^https?://(?:[^/?#@]*@)?([^/?#:@\[\]]+)(?::\d{1,5})?(?:[/?#].*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ class RowParser:
                 self.errors.append(RowError(1, name, "表头中该列重复"))
             self.positions[name] = i
         self.unknown = [h for h in header if h and h not in HEADER_KEYS]
+        self.width = len(header)
+        self.contact_headers = {role: [(f"{role}{label}", key) for label, key in CONTACT_FIELDS] for role in CONTACT_ROLES}
+        self.slot = {name: self.positions.get(name, self.width) for name in HEADER_KEYS}
         for name in REQUIRED_HEADERS:
             if name not in self.positions:
                 self.errors.append(RowError(1, name, "缺少必需的列"))
@@ -124,9 +131,14 @@ class RowParser:
             self.error(number, "整行", f"列数（{len(cells)}）多于表头（{len(self.header)}），可能有未加引号的逗号")
             return None
 
+        # Cells come stripped; absent columns and short rows read as "" through the sentinel index.
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        cells.append("")
+        slot = self.slot
+
         def get(name: str) -> str:
-            i = self.positions.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
+            return cells[slot[name]]
 
         before = len(self.errors)
         code = get("网站标识码")
@@ -214,15 +226,16 @@ class RowParser:
         contacts = []
         for role in CONTACT_ROLES:
             contact = {"role": role}
-            for label, key in CONTACT_FIELDS:
-                contact[key] = get(f"{role}{label}")
+            for header, key in self.contact_headers[role]:
+                contact[key] = cells[slot[header]]
             if contact["mobile"] and not MOBILE_RE.match(contact["mobile"]):
                 self.error(number, f"{role}手机", f"“{contact['mobile']}”不是有效的手机号码")
             if contact["phone"] and not PHONE_RE.match(contact["phone"]):
                 self.error(number, f"{role}办公电话", f"“{contact['phone']}”不是有效的电话号码")
             if contact["email"] and not EMAIL_RE.match(contact["email"]):
                 self.error(number, f"{role}邮箱", f"“{contact['email']}”不是有效的邮箱地址")
-            contacts.append(contact)
+            if any(contact[key] for _, key in CONTACT_FIELDS):
+                contacts.append(contact)  # the stored form: see records.normalize_contacts
 
         status = STATUS_ALIASES.get(get("运行状态") or "正常运行") if "status" in self.present else "running"
         if status is None:
@@ -255,7 +268,7 @@ class RowParser:
             code=code, name=name, home_url=home_url, category=category, site_class=site_class, level=level,
             sponsor=sponsor, region=region.code if region else None, department=department.code if department else None,
             domains=domains, sponsor_address=address, operator=get("承办单位"), icp=icp, police_record=police,
-            conac_id=get("党政机关网站标识编号"), contacts=normalize_contacts(contacts), status=status,
+            conac_id=get("党政机关网站标识编号"), contacts=contacts, status=status,
             merged_into=merged_into, migration_state=migration_state, present=self.present,
         )
 
@@ -263,19 +276,17 @@ class RowParser:
         if not url:
             self.error(number, "首页网址", "不能为空")
             return ""
-        if len(url) > 512 or any(c.isspace() for c in url):
+        if len(url) > 512 or _SPACE_RE.search(url):
             self.error(number, "首页网址", f"“{url[:80]}”不是有效的网址（含空白或过长）")
             return ""
-        try:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").rstrip(".")
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError:
-            self.error(number, "首页网址", f"“{url[:80]}”不是有效的网址")
+        m = _URL_RE.match(url)
+        if m is None:
+            if not url.lower().startswith(("http://", "https://")):
+                self.error(number, "首页网址", f"“{url[:80]}”应以 http:// 或 https:// 开头")
+            else:
+                self.error(number, "首页网址", f"“{url[:80]}”不是有效的网址")
             return ""
-        if parts.scheme not in ("http", "https"):
-            self.error(number, "首页网址", f"“{url[:80]}”应以 http:// 或 https:// 开头")
-            return ""
+        host = m.group(1).lower().rstrip(".")
         if not HOST_RE.match(host):
             self.error(number, "首页网址", f"“{url[:80]}”中的域名“{host}”无效")
             return ""
@@ -449,15 +460,11 @@ def apply_records(
             addr = record.sponsor_address if "sponsor_address" in record.present else None
             if key not in wanted or addr is not None:
                 wanted[key] = addr
-        new_orgs = [Organization(name=k[0], region_id=k[1], department_id=k[2], address=a or "")
-                    for k, a in wanted.items() if k not in orgs]
-        Organization.objects.bulk_create(new_orgs, batch_size=1000)
-        if new_orgs and new_orgs[0].pk is None:  # backends that cannot return ids from bulk inserts
+        new_orgs = [(k[0], k[1], k[2], a or "") for k, a in wanted.items() if k not in orgs]
+        if new_orgs:
+            fast_insert(Organization, ["name", "region_id", "department_id", "address"], new_orgs)
             orgs = {_org_key(n, r, d): [i, a] for i, n, r, d, a in Organization.objects.values_list(
                 "id", "name", "region_id", "department_id", "address")}
-        else:
-            for org in new_orgs:
-                orgs[_org_key(org.name, org.region_id, org.department_id)] = [org.pk, org.address]
         changed_orgs = []
         for key, addr in wanted.items():
             if addr is not None and orgs[key][1] != addr:
@@ -470,22 +477,19 @@ def apply_records(
             return orgs[_org_key(record.sponsor, region_id.get(record.region), dept_id.get(record.department))][0]
 
         # New sites.
-        new_sites = [
-            Site(
-                code=r.code, name=r.name, home_url=r.home_url, category=r.category, site_class=r.site_class,
-                level=r.level, region_id=region_id.get(r.region), department_id=dept_id.get(r.department),
-                sponsor_id=sponsor_id(r), operator=r.operator, icp=r.icp, police_record=r.police_record,
-                conac_id=r.conac_id, contacts=r.contacts, status=r.status, migration_state=r.migration_state,
-                created_at=now, updated_at=now,
-            )
+        stamp = db_datetime(now)
+        site_fields = ["code", "name", "home_url", "category", "site_class", "level", "region_id", "department_id",
+                       "sponsor_id", "operator", "icp", "police_record", "conac_id", "contacts", "status",
+                       "migration_state", "created_at", "updated_at"]
+        fast_insert(Site, site_fields, [
+            (r.code, r.name, r.home_url, r.category, r.site_class, r.level, region_id.get(r.region),
+             dept_id.get(r.department), sponsor_id(r), r.operator, r.icp, r.police_record, r.conac_id,
+             db_json(Site, "contacts", r.contacts), r.status, r.migration_state, stamp, stamp)
             for r, _ in creates
-        ]
-        Site.objects.bulk_create(new_sites, batch_size=1000)
+        ])
         site_id: dict[str, int] = {code: snap["id"] for code, snap in existing.items()}
-        if new_sites and new_sites[0].pk is None:
+        if creates:
             site_id = dict(Site.objects.values_list("code", "id"))
-        else:
-            site_id.update((s.code, s.pk) for s in new_sites)
 
         # Changed sites: one bulk_update over the union of changed columns.
         field_of = {"region": "region_id", "department": "department_id", "sponsor": "sponsor_id",
@@ -528,16 +532,16 @@ def apply_records(
 
         # Domains: drop the removed ones first so hosts can move between sites in one file.
         drop: list[str] = []
-        add: list[Domain] = []
+        add: list[tuple[int, str, bool]] = []
         primary_changes: list[tuple[int, str]] = []
         for r, _ in creates:
-            add += [Domain(site_id=site_id[r.code], host=h, is_primary=(i == 0)) for i, h in enumerate(r.domains)]
+            add += [(site_id[r.code], h, i == 0) for i, h in enumerate(r.domains)]
         for r, snap, diff in updates:
             if "domains" not in diff:
                 continue
             before, after = set(snap["domains"]), set(r.domains)
             drop += sorted(before - after)
-            add += [Domain(site_id=snap["id"], host=h, is_primary=(h == r.domains[0])) for h in r.domains if h not in before]
+            add += [(snap["id"], h, h == r.domains[0]) for h in r.domains if h not in before]
             if r.domains and snap["domains"] and r.domains[0] != snap["domains"][0]:
                 primary_changes.append((snap["id"], r.domains[0]))
         for i in range(0, len(drop), 500):
@@ -545,15 +549,15 @@ def apply_records(
         for sid, host in primary_changes:
             Domain.objects.filter(site_id=sid).update(is_primary=False)
             Domain.objects.filter(site_id=sid, host=host).update(is_primary=True)
-        Domain.objects.bulk_create(add, batch_size=1000)
+        fast_insert(Domain, ["site_id", "host", "is_primary"], add)
 
         # History.
-        history = [SiteChange(site_id=site_id[r.code], at=now, actor=actor, action=SiteChange.Action.CREATE,
-                              changes=c, reason=reason) for r, c in creates]
+        history = [(site_id[r.code], stamp, actor, SiteChange.Action.CREATE, db_json(SiteChange, "changes", c), reason)
+                   for r, c in creates]
         for _r, snap, diff in updates:
             action = SiteChange.Action.STATUS if set(diff) <= {"status", "merged_into", "migration_state"} else SiteChange.Action.UPDATE
-            history.append(SiteChange(site_id=snap["id"], at=now, actor=actor, action=action, changes=diff, reason=reason))
-        SiteChange.objects.bulk_create(history, batch_size=1000)
+            history.append((snap["id"], stamp, actor, action, db_json(SiteChange, "changes", diff), reason))
+        fast_insert(SiteChange, ["site_id", "at", "actor", "action", "changes", "reason"], history)
     result.created, result.updated, result.changes = len(creates), len(updates), len(history)
     return result
 

@@ -1,0 +1,41 @@
+"""Multi-row INSERTs for the registry's bulk paths (import, generate). Django's bulk_create
+spends most of its time preparing each value through the field API (about 25 s for the
+29,431-site registry on this machine); here values are prepared once per kind, which keeps
+import above 5,000 rows/s on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models
+
+# SQLite allows 32,766 bound parameters per statement (since 3.32); stay well below.
+MAX_PARAMS = 20000
+
+
+def db_datetime(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def db_json(model: type[models.Model], field: str, value: Any) -> Any:
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def fast_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """INSERT rows (tuples of DB-ready values, in `fields` order: attnames such as `site_id`)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, min(1000, MAX_PARAMS // len(fields)))
+    head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the backend cursor: skips the DEBUG query log for these large statements
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+    return len(rows)
