@@ -125,8 +125,8 @@ def read_heading(node: LexborNode) -> Heading | None:
             return None if total <= 6 * len(labels) else Heading("content", [], [])
     if not labels:
         return None
-    if len(labels) == 1 and labels[0][-1] in ":：":
-        return None  # a field label (留言时间：), not a title
+    if len(labels) == 1 and (":" in labels[0] or "：" in labels[0]):
+        return None  # a field (留言时间：, 状态：已答复), not a title
     if len(labels) == 1:
         return Heading("title", labels, urls)
     # A title inside the bar (h3, class="title") names the column; the other labels are tabs
@@ -213,8 +213,18 @@ class ColumnFinder:
             self.s.headings[mid] = read_heading(node)
         return self.s.headings[mid]
 
-    def _scan_level(self, node: LexborNode) -> tuple[LexborNode, Heading] | str | None:
-        """Nearest heading among the previous siblings of `node`; 'blocked' when content comes first."""
+    def _scan_level(self, node: LexborNode, in_row: bool = False) -> tuple[LexborNode, Heading] | str | None:
+        """Nearest heading among the previous siblings of `node`; 'blocked' when content comes first.
+        `in_row`: `node` holds a date, so a link beside it is the item's own title."""
+        if node.tag == "dd":
+            # <dl><dt>name</dt><dd>item</dd>…: the dt before the rows titles them.
+            sib = node.prev
+            while sib is not None and sib.tag != "dt":
+                sib = sib.prev
+            if sib is None or sib.mem_id in self.s.content:
+                return None
+            h = self.heading(sib)
+            return (sib, h) if h is not None and h.kind != "content" else None
         if node.tag in ROW_TAGS and node.tag != "tbody":
             return None  # rows are never titled by their sibling rows
         sib = node.prev
@@ -226,6 +236,8 @@ class ColumnFinder:
                     return "blocked"
                 sib = sib.prev
                 continue
+            if in_row and (tag == "a" or sib.css_first("a") is not None):
+                return "blocked"
             if sib.mem_id in self.s.content:
                 # A sibling built like this node (the previous tab pane, the previous one-item
                 # list) is a peer under the same title, not a neighbouring column.
@@ -244,7 +256,7 @@ class ColumnFinder:
             return sib, h
         return None
 
-    def find(self, start: LexborNode) -> ColumnKey | None:
+    def find(self, start: LexborNode, is_date: bool = False) -> ColumnKey | None:
         path: list[int] = []
         node = start
         result: ColumnKey | None = None
@@ -263,7 +275,7 @@ class ColumnFinder:
                 if pending_levels > 2:
                     result, memo_upto = pending, len(path)
                     break
-            found = self._scan_level(node)
+            found = self._scan_level(node, in_row=is_date and node is start)
             while isinstance(found, tuple):
                 bar, h = found
                 self.s.heading_nodes[bar.mem_id] = bar

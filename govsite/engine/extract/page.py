@@ -363,12 +363,24 @@ def extract_page(
         if len(txt) >= 12 or n.tag != "a":
             mark(n)
     anchors.sort(key=lambda x: x.idx)
+    # The footer's links and dates are site furniture, not a column.
+    footer_ids: set[int] = set()
+    for fe in tree.css("footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"):
+        if fe.mem_id in footer_ids:
+            continue
+        footer_ids.add(fe.mem_id)
+        for d in fe.css(f"a, {_MARK}, ul, ol, table, dl"):
+            footer_ids.add(d.mem_id)
+    if footer_ids:
+        anchors = [a for a in anchors if a.node.mem_id not in footer_ids
+                   and not (a.kind == "D" and a.node.css_first(_MARK) is not None
+                            and a.node.css_first(_MARK).mem_id in footer_ids)]
 
     finder = ColumnFinder(content)
     keyed: dict[tuple[int, int], tuple[ColumnKey, list[_Anchor]]] = {}
     loose: list[_Anchor] = []
     for an in anchors:
-        key = finder.find(an.node)
+        key = finder.find(an.node, is_date=an.kind == "D")
         if key is None:
             loose.append(an)
             continue
@@ -427,13 +439,33 @@ def extract_page(
                 seen_keys.add((hid, i))
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
-    for lst in tree.css("ul, ol"):
-        if lst.css_first("li") is None and lst.css_first("a") is None:
-            key = finder.find(lst)
-            if key is not None and (key.heading_id, key.index) not in seen_keys and _good_name(key.name):
-                seen_keys.add((key.heading_id, key.index))
-                columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
-                                      type=column_type(key.name)))
+    for lst in tree.css("ul, ol, table, dl"):
+        if lst.css_first("a") is not None or lst.mem_id in footer_ids:
+            continue
+        tag = lst.tag
+        if tag in ("ul", "ol") and lst.css_first("li") is not None:
+            continue
+        if tag == "table" and lst.css_first("td") is not None:
+            continue
+        if tag == "dl":
+            # <dl><dt>name</dt></dl> with no <dd>: the dt names the empty list.
+            dt = lst.css_first("dt")
+            if lst.css_first("dd") is not None or dt is None:
+                continue
+            h = finder.heading(dt)
+            if h is not None and h.kind == "title" and _good_name(h.labels[h.title]):
+                k2 = (dt.mem_id, h.title)
+                if k2 not in seen_keys:
+                    seen_keys.add(k2)
+                    nm = h.labels[h.title]
+                    u2 = h.urls[h.title]
+                    columns.append(Column(name=nm, url=_absolute(base, u2) if u2 else None, type=column_type(nm)))
+            continue
+        key = finder.find(lst)
+        if key is not None and (key.heading_id, key.index) not in seen_keys and _good_name(key.name):
+            seen_keys.add((key.heading_id, key.index))
+            columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
+                                  type=column_type(key.name)))
     facts.columns = columns
 
     # Dates of list items (a signature date or the article's own date is not a list date).
