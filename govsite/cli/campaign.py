@@ -108,13 +108,24 @@ def campaign() -> None:
 @click.option("--window", help="采样时间窗口 START:END（日期），默认整个季度")
 @click.option("--second-review", is_flag=True, help="审核需要初审和复审两级")
 @click.option("--name", help="活动名称，默认 季度-国办抽查-种子")
+@click.option("--farm-manifest", type=click.Path(dir_okay=False),
+              help="只在模拟站点群中与登记库一致（标识码和域名相同）的网站中抽样（演示、测试用）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @actor_option
 @_service
 def draw(quarter, size, seed, min_per_stratum, exclude_previous, skip_empty_strata, as_of, window,
-         second_review, name, as_json, actor) -> None:
+         second_review, name, farm_manifest, as_json, actor) -> None:
     """随机分层抽取国办抽查样本（算法见 govsite.inspections.sampling）。"""
     from govsite.inspections.campaigns import draw_national_sample
+
+    restrict, note = None, None
+    if farm_manifest:
+        from govsite.inspections.farmlink import load_manifest, matching_codes
+
+        entries, digest = load_manifest(farm_manifest)
+        restrict = matching_codes(entries)
+        note = {"farm_manifest": str(farm_manifest), "sha256": digest, "farm_sites": len(entries),
+                "matched": len(restrict)}
 
     win = None
     if window:
@@ -125,7 +136,7 @@ def draw(quarter, size, seed, min_per_stratum, exclude_previous, skip_empty_stra
     c = draw_national_sample(
         quarter, size, seed, minimum=min_per_stratum, exclude_previous=exclude_previous,
         skip_empty_strata=skip_empty_strata, as_of=_date(as_of, "--as-of"), window=win,
-        second_review=second_review, name=name, actor=_actor(actor),
+        second_review=second_review, name=name, restrict_to=restrict, restrict_note=note, actor=_actor(actor),
     )
     if as_json:
         data = _campaign_json(c)
@@ -172,10 +183,12 @@ def verify(campaign_ref, as_json) -> None:
 @click.option("--retry-failed", is_flag=True, help="重新检查已标记为失败的网站")
 @click.option("--checker", default="govsite.inspections.executor:engine_checker", show_default=True,
               help="检查器工厂 module:attr（测试和性能评估用）")
+@click.option("--farm-manifest", type=click.Path(exists=True, dir_okay=False),
+              help="按模拟站点群清单改用其网址并解析到 127.0.0.1（需同时 --allow-private）")
 @click.option("--no-progress", is_flag=True, help="不显示进度条")
 @_service
 def run(campaign_ref, resolve, allow_private, probe_log, concurrency, per_host, attempts, backoff, timeout,
-        max_pages, max_depth, time_budget, retry_failed, checker, no_progress) -> None:
+        max_pages, max_depth, time_budget, retry_failed, checker, farm_manifest, no_progress) -> None:
     """检查活动中尚未完成的网站；中断后再次运行会从中断处继续。"""
     from asgiref.sync import async_to_sync
     from tqdm import tqdm
@@ -185,7 +198,13 @@ def run(campaign_ref, resolve, allow_private, probe_log, concurrency, per_host, 
 
     c = get_campaign(campaign_ref)
     factory = load_checker(checker)
-    opts = RunOptions(
+    urls: dict[str, str] = {}
+    if farm_manifest:
+        from govsite.inspections.farmlink import run_overrides
+
+        urls, farm_resolve = run_overrides(farm_manifest)
+        resolve = tuple(resolve) + farm_resolve
+    opts = RunOptions(url_overrides=urls,
         concurrency=concurrency, per_host=per_host, max_attempts=attempts, backoff=backoff,
         timeout=timeout or None, retry_failed=retry_failed, resolve=tuple(resolve),
         allow_private=allow_private, probe_log=probe_log, max_pages=max_pages, max_depth=max_depth,

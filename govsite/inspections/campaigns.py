@@ -82,9 +82,14 @@ def draw_national_sample(
     window: tuple[dt.date, dt.date] | None = None,
     second_review: bool = False,
     name: str | None = None,
+    restrict_to: list[str] | None = None,
+    restrict_note: dict | None = None,
     actor: str = "system",
 ) -> Campaign:
-    """Draw and store the national random sample (algorithm: govsite.inspections.sampling)."""
+    """Draw and store the national random sample (algorithm: govsite.inspections.sampling).
+
+    ``restrict_to`` limits the population to the given codes (e.g. the farm's slice of the
+    registry); the list is recorded so the draw stays reproducible."""
     q = Quarter.parse(quarter)
     if not str(seed).strip():
         raise InspectionError("随机种子不能为空")
@@ -103,8 +108,15 @@ def draw_national_sample(
             set(CampaignSite.objects.filter(campaign__in=prev_campaigns).values_list("site__code", flat=True))
         )
     excl = set(excluded)
-    all_strata = {s for _, _, s in rows}
-    members = [sampling.Member(code, s) for _, code, s in rows if code not in excl]
+    if restrict_to is not None:
+        keep = set(restrict_to)
+        rows_in = [r for r in rows if r[1] in keep]
+        if not rows_in:
+            raise InspectionError("限定范围内没有登记库中正常运行的网站")
+    else:
+        rows_in = rows
+    all_strata = {s for _, _, s in rows_in}
+    members = [sampling.Member(code, s) for _, code, s in rows_in if code not in excl]
     empty = sorted(all_strata - {m.stratum for m in members})
     if empty and not skip_empty_strata:
         shown = "、".join(empty[:10]) + ("……" if len(empty) > 10 else "")
@@ -139,6 +151,8 @@ def draw_national_sample(
                 "excluded_hash": sampling.snapshot_hash(excluded) if excluded else "",
                 "skipped_empty_strata": empty,
                 "running_sites": len(rows),
+                "restricted_to": sorted(restrict_to) if restrict_to is not None else None,
+                "restriction": restrict_note or {},
                 "strata": {k: list(v) for k, v in result.strata.items()},
             },
         )
@@ -160,7 +174,8 @@ def verify_sample(campaign: Campaign) -> dict:
     if p.get("exclude_previous"):
         prev = Campaign.objects.filter(name__in=p.get("excluded_from", []))
         excluded = set(CampaignSite.objects.filter(campaign__in=prev).values_list("site__code", flat=True))
-    members = [sampling.Member(c, s) for _, c, s in rows if c not in excluded]
+    keep = set(p["restricted_to"]) if p.get("restricted_to") is not None else None
+    members = [sampling.Member(c, s) for _, c, s in rows if c not in excluded and (keep is None or c in keep)]
     redraw = sampling.draw(
         members, size=p["size"], seed=campaign.seed, quarter=campaign.quarter, minimum=p["min_per_stratum"]
     )

@@ -68,7 +68,7 @@ class RunOptions:
     max_pages: int | None = None
     max_depth: int | None = None
     time_budget: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    url_overrides: dict[str, str] = field(default_factory=dict)  # code → URL (farm runs)
 
 
 @dataclass
@@ -174,7 +174,7 @@ def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dic
     jobs = [
         CheckJob(
             campaign_site_id=r.pk,
-            url=r.site.home_url,
+            url=options.url_overrides.get(r.site.code, r.site.home_url),
             name=r.site.name,
             code=r.site.code,
             category=r.site.category,
