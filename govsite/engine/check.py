@@ -122,7 +122,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         except avail.ProbeLogError as exc:
             probe_error = str(exc)
     else:
-        probes_task = asyncio.create_task(_short_probes(url, f, rs))
+        probes_task = asyncio.create_task(_short_probes(url, f, rs, deadline))
 
     await crawler.run()
     if probes_task is not None:
@@ -174,16 +174,25 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     return _report(rs, options, report_site, findings, crawler, t0, error=error, probes=len(probes))
 
 
-async def _short_probes(url: str, f: Fetcher, rs: RuleSet) -> list[avail.Probe]:
+async def _short_probes(url: str, f: Fetcher, rs: RuleSet, deadline: float) -> list[avail.Probe]:
+    """A few probes during the check, within its time budget; a probe cut short by the budget
+    (not by the 15 s rule) is dropped, since it proves nothing about the site."""
     timeout = float(rs.rule("V15-1").get("probe_timeout_s", 15)) if "V15-1" in rs.indicators else 15.0
     cfg = FetchConfig(allow_private=f.cfg.allow_private, resolve=dict(f.cfg.resolve), retries=0,
                       total_timeout=timeout, read_timeout=timeout, connect_timeout=timeout)
+    loop = asyncio.get_running_loop()
     out = []
     async with Fetcher(cfg) as pf:
         for i in range(SHORT_PROBES):
             if i:
                 await asyncio.sleep(1.0)
-            out.append(await avail.probe_once(pf, url, timeout))
+            left = deadline - loop.time()
+            if left <= 0.5:
+                break
+            p = await avail.probe_once(pf, url, min(timeout, left))
+            if p.error == "timeout" and p.elapsed < timeout:
+                break
+            out.append(p)
     return out
 
 

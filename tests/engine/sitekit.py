@@ -90,7 +90,7 @@ class Site:
     def home(self) -> str:
         blocks = []
         for c in self.cols:
-            items = "".join(f'<li><a href="{self.art(c, i, d)}" title="{c.name}信息{i}" target="_blank">{c.name}信息{i}</a>'
+            items = "".join(f'<li><a href="{self.art(c, i, d)}" title="第{i}次县政府常务会议召开" target="_blank">第{i}次县政府常务会议召开</a>'
                             f'<span class="date">{d:%Y-%m-%d}</span></li>' for i, d in enumerate(c.dates[:7]))
             blocks.append(f'<div class="column-box"><div class="hd"><h3><a href="/{c.path}/">{c.name}</a></h3>'
                           f'<a class="more" href="/{c.path}/">更多&gt;&gt;</a></div><ul class="list">{items}</ul></div>')
@@ -104,7 +104,7 @@ class Site:
             lst = '<ul class="list"></ul><p class="no-data">暂无信息</p>'
         else:
             lst = '<ul class="list">' + "".join(
-                f'<li><a href="{self.art(c, i, d)}" title="{c.name}信息{i}">{c.name}信息{i}</a><span class="date">{d:%Y-%m-%d}</span></li>'
+                f'<li><a href="{self.art(c, i, d)}" title="第{i}次县政府常务会议召开">第{i}次县政府常务会议召开</a><span class="date">{d:%Y-%m-%d}</span></li>'
                 for i, d in enumerate(c.dates[:20])) + "</ul>"
         body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a>{c.name}</a></div>'
                 f'<h2 class="column-title">{c.name}</h2>{lst}<div class="page">共{len(c.dates)}条 第1/1页</div>')
@@ -130,7 +130,7 @@ class Site:
                     return html(self.column(c))
                 for i, d in enumerate(c.dates):
                     if p == self.art(c, i, d):
-                        return html(self.article(c, d, f"{c.name}信息{i}"))
+                        return html(self.article(c, d, f"第{i}次县政府常务会议召开"))
                 if p.startswith(f"/{c.path}/") and p.endswith(".pdf"):
                     return web.Response(body=b"%PDF-1.4\n%test\n", content_type="application/pdf")
             if p == "/wzdt/":

@@ -45,11 +45,16 @@ class ColumnObs:
     type: str
     url: str | None
     latest: date | None = None
-    items: int = 0
+    block_items: int = 0  # most items seen in a block of another page (home page lists)
+    page_items: int | None = None  # items on the column's own page, once crawled: the better source
     seen_on: str = ""  # page where it was read (evidence)
     raw_latest: str | None = None
     from_page: bool = False  # read on the column's own page (more reliable than a home block)
     explained_empty: bool = False  # "依法不予公开" style note: empty on purpose
+
+    @property
+    def items(self) -> int:
+        return self.page_items if self.page_items is not None else self.block_items
 
 
 @dataclass
@@ -95,9 +100,17 @@ class Collector:
         if (facts.pagination and facts.pagination.get("page", 1) > 1) or _LATER_PAGE.search(page_url):
             return  # page 2+ of a column list holds older items by design; the column is judged on page 1
         own_page_cols = [c for c in facts.columns if c.url and normalize(c.url, facts.url) == page_url]
+        if not own_page_cols and rec.depth > 0:
+            # A column page's own list usually has no link to itself: take the list named like the
+            # page (ColumnName meta), else the only typed list on it.
+            colname = facts.meta.get("ColumnName")
+            own_page_cols = [c for c in facts.columns if not c.url and colname and c.name == colname]
+            if not own_page_cols:
+                typed = [c for c in facts.columns if not c.url and c.type != "other"]
+                own_page_cols = typed if len(typed) == 1 else []
         for col in facts.columns:
             curl = normalize(col.url, facts.url) if col.url else None
-            on_own_page = col in own_page_cols or (len(facts.columns) == 1 and rec.depth > 0 and curl is None)
+            on_own_page = any(col is c for c in own_page_cols)
             if on_own_page:
                 curl = page_url
             key = curl or f"{page_url}#{col.name}"
@@ -108,9 +121,9 @@ class Collector:
             if on_own_page:
                 obs.from_page = True
                 obs.seen_on = facts.url
-                obs.items = max(obs.items, col.item_count)
+                obs.page_items = max(obs.page_items or 0, col.item_count)
             else:
-                obs.items = max(obs.items, col.item_count)
+                obs.block_items = max(obs.block_items, col.item_count)
             if latest and (obs.latest is None or latest > obs.latest):
                 obs.latest = latest
                 obs.seen_on = facts.url
