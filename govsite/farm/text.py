@@ -125,7 +125,7 @@ def fill(template: str, r: random.Random, ctx: dict[str, str]) -> str:
         "meeting": r.choice(MEETINGS),
         "action": r.choice(ACTIONS),
     }
-    vals.update({k: v for k, v in ctx.items() if k in ("place", "lvl")})
+    vals.update({k: v for k, v in ctx.items() if k in ("place", "lvl", "text")})
     return template.format(**vals)
 
 
@@ -159,7 +159,7 @@ TITLES: dict[str, list[str]] = {
 
 
 def title(kind: str, r: random.Random, ctx: dict[str, str]) -> str:
-    if kind == "service":
+    if kind in ("service", "guide"):
         return r.choice(SERVICE_ITEMS) + "办事指南"
     if kind == "consult":
         return fill(r.choice(CONSULT_Q), r, ctx)[:24]
