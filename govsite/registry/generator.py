@@ -385,9 +385,10 @@ class _Builder:
         n = int(round(len(self.records) * self.violation_share))
         candidates = sorted(range(len(self.records)), key=lambda i: self.records[i].code)
         picks = sorted(r.sample(candidates, min(n, len(candidates))))
-        by_sponsor_region: dict[str | None, list[int]] = defaultdict(list)
+        # A sponsoring unit is identified by (name, region, department): share both to share the unit.
+        by_sponsor_region: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
         for i, rec in enumerate(self.records):
-            by_sponsor_region[rec.region].append(i)
+            by_sponsor_region[(rec.region, rec.department)].append(i)
         for i in picks:
             rec = self.records[i]
             kind = r.choice(("name", "dot-com", "shape", "one-site"))
@@ -412,7 +413,7 @@ class _Builder:
                     host = self._host(f"www.{parts[1]}{parts[0]}.gov.cn")  # department on a stand-alone domain
                 self._rehost(rec, host)
             else:
-                siblings = [j for j in by_sponsor_region[rec.region] if j != i and self.records[j].category == rec.category]
+                siblings = [j for j in by_sponsor_region[(rec.region, rec.department)] if j != i and self.records[j].category == rec.category]
                 if not siblings:
                     continue
                 other = self.records[r.choice(siblings)]
@@ -464,5 +465,5 @@ def generate(like: str = "2017Q3", seed: int = 2017, violation_share: float = DE
     b.city_depts(counts.get(5, 0))
     counties = b.county_portals(counts.get(6, 0), must=("220421",))
     b.below_county(counts.get(7, 0), counties)
-    b.violate(dongfeng=True)
+    b.violate(dongfeng=violation_share > 0)
     return Generated(records=b.records, violations=b.violations)

@@ -63,7 +63,8 @@ def lint_registry(status: str | None = Site.Status.RUNNING) -> list[Finding]:
     portal_base: dict[tuple, str] = {}
     for s in sites:
         host = primary.get(s["id"], "")
-        if s["site_class"] == Site.SiteClass.PORTAL and host.startswith("www."):
+        # Only a conforming portal domain defines where its departments belong.
+        if s["site_class"] == Site.SiteClass.PORTAL and PORTAL_RE.match(host):
             key = ("dept", s["department_id"]) if s["category"] == 1 else ("region", s["region_id"], s["level"])
             portal_base.setdefault(key, host[4:])
 
