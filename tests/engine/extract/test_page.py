@@ -1,0 +1,202 @@
+"""extract_page on small HTML snippets: identity, 找错 kinds, hidden links, columns, hubs."""
+
+from datetime import date
+
+import pytest
+
+from govsite.engine.extract import extract_page
+
+URL = "http://www.example.gov.cn/index.html"
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>示例县人民政府</title>{head}</head><body>{body}</body></html>"
+
+
+FOOTER = """
+<div class="footer">
+ <p>主办单位：示例县人民政府　承办：示例县人民政府办公室　联系电话：0437-6221234</p>
+ <p><a href="https://beian.miit.gov.cn/">吉ICP备05001234号-2</a>　政府网站标识码：2204210001
+ <a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=22042102000123">吉公网安备 22042102000123号</a></p>
+ <div class="footer-wzbs">{badges}</div>
+</div>"""
+CONAC = ("""<script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript """
+         """src='http://dcs.conac.cn/js/22/000/0000/60429971/CA220000000604299710001.js' type='text/javascript'%3E%3C/script%3E"));</script>""")
+
+
+def test_footer_identity() -> None:
+    f = extract_page(page(FOOTER.format(badges=CONAC), '<meta name="SiteIDCode" content="2204210001">'), URL)
+    assert f.site_code == "2204210001"
+    assert f.site_code_sources == {"footer": "2204210001", "meta": "2204210001"}
+    assert f.icp == "吉ICP备05001234号-2"
+    assert f.police_record == "吉公网安备 22042102000123号"
+    assert f.sponsor == "示例县人民政府"
+    assert f.operator == "示例县人民政府办公室"
+    assert f.contact and "0437-6221234" in f.contact
+    assert f.conac_badge is True
+
+
+@pytest.mark.parametrize("label", ["主办单位：", "主办：", "网站主办：", "主办方： "])
+def test_sponsor_label_variants(label: str) -> None:
+    f = extract_page(page(f"<div class='footer'><span>{label}</span>示例市交通运输局 版权所有</div>"), URL)
+    assert f.sponsor == "示例市交通运输局"
+
+
+def test_no_footer_items() -> None:
+    f = extract_page(page("<p>版权所有 © 示例县人民政府</p>"), URL)
+    assert (f.site_code, f.icp, f.police_record, f.sponsor, f.conac_badge) == (None, None, None, None, False)
+    assert f.jiucuo_entry == "none"
+
+
+@pytest.mark.parametrize(
+    "markup, kind, code",
+    [
+        ("<script id=\"_jiucuo_\" sitecode='2204210001' src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'></script>",
+         "script", "2204210001"),
+        ("<script>loadScripts({url:'https://zfwzgl.www.gov.cn/exposure/jiucuo.js', id:'_jiucuo_', attr:{sitecode:'2204210001'}})</script>",
+         "script", "2204210001"),
+        ("<span id=\"_span_jiucuo\"><img onclick=\"Link('2204210001')\" src=\"https://zfwzgl.www.gov.cn/exposure/images/jiucuo.png?v=2204210001\"></span>",
+         "script", "2204210001"),
+        ("<a href=\"https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=2204210001&url=x\"><img src=\"/images/jiucuo.png\" alt=\"我为政府网站找错\"></a>",
+         "link_image", "2204210001"),
+        ("<img src=\"/images/jiucuo.png\" alt=\"我为政府网站找错\">", "static_image", None),
+        ("<a href=\"javascript:;\">纠错</a>", "none", None),
+    ],
+)
+def test_jiucuo_kinds(markup: str, kind: str, code: str | None) -> None:
+    f = extract_page(page(f"<div class='footer'>{markup}</div>"), URL)
+    assert f.jiucuo_entry == kind
+    assert (f.jiucuo_detail is not None) == (kind != "none")
+    if code:
+        assert code in f.site_code_sources.values()
+        assert f.site_code == code
+
+
+def test_conac_hard_coded_rendered_badge() -> None:
+    markup = ('<span id="_ideConac"><a href="https://bszs.conac.cn/sitename?method=show&amp;id=0ADCC2E0BA270DA2E053012819ACECB2">'
+              '<img id="imgConac" src="/images/red.png"></a></span>')
+    assert extract_page(page(markup), URL).conac_badge is True
+
+
+def test_malformed_footer_code_is_recorded_as_seen() -> None:
+    f = extract_page(page("<p>网站标识码：310000000044</p>", '<meta name="SiteIDCode" content="3100000044">'), URL)
+    assert f.site_code_sources["footer"] == "310000000044"
+    assert f.site_code_sources["meta"] == "3100000044"
+
+
+def test_links_are_absolute_and_hidden_ones_flagged() -> None:
+    body = """
+    <a href="/xwzx/">新闻中心</a>
+    <a href=" http://other.gov.cn/a.html#top ">外链</a>
+    <div style="display: none"><a href="http://casino.example.com/">博彩</a></div>
+    <p style="VISIBILITY:hidden"><a href="http://a.example.com/">a</a></p>
+    <div style="position:absolute;left:-9999px"><a href="http://b.example.com/">b</a></div>
+    <a href="javascript:void(0)">无</a><a href="mailto:x@y.cn">信</a>
+    <img src="img/logo.png"><script src="/js/app.js"></script><iframe src="https://map.example.com/"></iframe>"""
+    f = extract_page(page(body), "http://www.example.gov.cn/sub/index.html")
+    by_url = {lk.url: lk for lk in f.links}
+    assert by_url["http://www.example.gov.cn/xwzx/"].hidden is False
+    assert "http://other.gov.cn/a.html" in by_url
+    assert by_url["http://casino.example.com/"].hidden is True
+    assert by_url["http://a.example.com/"].hidden is True
+    assert by_url["http://b.example.com/"].hidden is True
+    assert by_url["http://www.example.gov.cn/sub/img/logo.png"].tag == "img"
+    assert by_url["http://www.example.gov.cn/js/app.js"].tag == "script"
+    assert by_url["https://map.example.com/"].tag == "iframe"
+    assert not any(u.startswith(("javascript:", "mailto:")) for u in by_url)
+
+
+HOME = """
+<div class="box"><div class="hd"><h3><a href="/zwyw/">政务要闻</a></h3><a class="more" href="/zwyw/">更多&gt;&gt;</a></div>
+<ul class="list">
+ <li><a href="/zwyw/1.html">县委常委会召开专题会议研究部署工作</a><span class="date">[01-03]</span></li>
+ <li><a href="/zwyw/2.html">全县经济工作会议召开部署新年任务</a><span class="date">[12-28]</span></li>
+</ul></div>
+<div class="box"><div class="tabs"><ul><li class="on">通知公告</li><li>政策文件</li><li>人事任免</li></ul></div>
+ <div class="panes">
+  <div class="pane"><ul><li><a href="/tzgg/1.html">关于做好春节期间安全生产工作的通知</a><span>2018-01-02</span></li></ul></div>
+  <div class="pane"><ul><li><a href="/zcwj/1.html">示例县人民政府关于印发实施方案的通知</a><span>2017年12月20日</span></li></ul></div>
+  <div class="pane"><ul></ul></div>
+ </div></div>
+<dl class="lanmu"><dt><a class="lm-name" href="/hdjl/">在线访谈</a><a class="more" href="/hdjl/">更多</a></dt>
+ <dd><a href="/ft/1.html">县长做客在线访谈谈民生实事</a><em>2017/11/30</em></dd></dl>
+<table><tr><td><span class="title">规划计划</span></td></tr></table>
+<div class="box"><h3>征集调查</h3><ul></ul></div>
+"""
+
+
+def test_columns_tabs_dl_and_year_inference() -> None:
+    f = extract_page(page(HOME), URL, as_of=date(2018, 1, 5))
+    cols = {c.name: c for c in f.columns}
+    assert cols["政务要闻"].type == "news"
+    assert cols["政务要闻"].item_count == 2
+    # [12-28] seen on 2018-01-05 belongs to 2017.
+    assert [i.date for i in cols["政务要闻"].items] == [date(2018, 1, 3), date(2017, 12, 28)]
+    assert cols["政务要闻"].url == "http://www.example.gov.cn/zwyw/"
+    assert cols["通知公告"].latest_date == date(2018, 1, 2) and cols["通知公告"].type == "notice"
+    assert cols["政策文件"].latest_date == date(2017, 12, 20) and cols["政策文件"].type == "policy"
+    assert cols["人事任免"].item_count == 0 and cols["人事任免"].type == "personnel"  # blank tab pane
+    assert cols["在线访谈"].latest_date == date(2017, 11, 30) and cols["在线访谈"].type == "interaction"
+    assert cols["征集调查"].item_count == 0  # heading over an empty list
+    assert f.dates_found[0] == date(2018, 1, 3)
+    assert f.is_hub is False
+
+
+def test_generation_time_anchors_month_day_dates() -> None:
+    html = page(HOME, '<meta name="others" content="页面生成时间 2017-01-04 10:00:00">')
+    f = extract_page(html, URL)
+    cols = {c.name: c for c in f.columns}
+    assert cols["政务要闻"].latest_date == date(2017, 1, 3)
+
+
+def test_month_day_dates_without_reference_stay_unread() -> None:
+    f = extract_page(page(HOME), URL)
+    cols = {c.name: c for c in f.columns}
+    assert cols["政务要闻"].item_count == 2
+    assert cols["政务要闻"].latest_date is None
+
+
+def test_hub_home_page() -> None:
+    grid = "".join(f'<li><a href="/col{i}/">栏目{i}</a></li>' for i in range(16))
+    f = extract_page(page(f'<div class="hub-nav"><ul>{grid}</ul></div>'), URL)
+    assert f.is_hub is True
+    assert not any(c.latest_date for c in f.columns)
+
+
+def test_article_date_pagination_and_guide() -> None:
+    art = page('<div class="article"><h1>关于X的通知</h1><div class="info"><span>发布时间：</span><span>2017-11-01 09:30</span></div>'
+               '<p>正文。示例县人民政府 2017年10月30日</p></div>')
+    f = extract_page(art, URL)
+    assert f.article_pub_date == date(2017, 11, 1)
+    assert f.dates_found == [] and f.columns == []
+    meta_only = page("<p>正文</p>", '<meta name="PubDate" content="2020年08月02日">')
+    assert extract_page(meta_only, URL).article_pub_date == date(2020, 8, 2)
+    pager = page('<ul><li><a href="/a.html">一个足够长的标题文字内容</a><span>2017-01-01</span></li></ul>'
+                 '<div class="page">共45条 第2/3页 <a href="?p=3">下一页</a></div>')
+    assert extract_page(pager, URL).pagination == {"page": 2, "pages": 3}
+    rows = "".join(f"<tr><th>{k}</th><td>内容</td></tr>" for k in ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点"))
+    g = extract_page(page(f'<table class="guide-table">{rows}</table>'), URL)
+    assert g.service_guide_elements == ["事项名称", "设定依据", "申请条件", "办理材料", "办理地点"]
+    assert extract_page(page("<p>联系电话：123</p>"), URL).service_guide_elements is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "   ", "<html", "<<<>>>\x00\x01", "<div><p><span>未闭合", "not html at all 2017-01-01"],
+)
+def test_broken_input_gives_facts_not_errors(html: str) -> None:
+    f = extract_page(html, URL)
+    assert f.url == URL
+    assert isinstance(f.to_json(), dict)
+
+
+def test_binary_bytes_do_not_raise() -> None:
+    f = extract_page(bytes(range(256)) * 20, URL)
+    assert f.columns == [] and f.site_code is None
+
+
+def test_site_name_prefers_meta_then_title_site_part() -> None:
+    assert extract_page(page("", '<meta name="SiteName" content="中国宜春">'), URL).site_name == "中国宜春"
+    html = "<html><head><title>关于X的通知 - 山西省人民政府门户网站</title></head><body></body></html>"
+    f = extract_page(html, URL)
+    assert f.site_name == "山西省人民政府门户网站" and f.site_name_source == "title"
