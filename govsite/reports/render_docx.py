@@ -259,16 +259,18 @@ def render_docx(notice: ComposedNotice, tables: list[Table], charts: list[Chart]
             if seen_h1 == 2 and chart_after_section_one:
                 _charts(doc, charts)
                 chart_after_section_one = False
-            _para(doc, block.text, "h1")
+            _para(doc, block.text, "h1").paragraph_format.keep_with_next = True
         elif block.kind == "h2":
-            _para(doc, block.text, "h2")
+            _para(doc, block.text, "h2").paragraph_format.keep_with_next = True
         elif block.kind == "para":
             _para(doc, block.text)
         elif block.kind == "attachments":
+            # 附件：1.… with the following numbers aligned under "1." (GB/T 9704 §7.3.6).
             _para(doc, "", indent_chars=0)
-            for line in block.lines:
-                p = _para(doc, line, indent_chars=0)
-                p.paragraph_format.left_indent = Pt(BODY_PT * 2)
+            for i, line in enumerate(block.lines):
+                p = _para(doc, line.strip("　 "), indent_chars=0)
+                p.paragraph_format.left_indent = Pt(BODY_PT * 5)
+                p.paragraph_format.first_line_indent = Pt(-BODY_PT * 3) if i == 0 else Pt(0)
         elif block.kind == "signature":
             _para(doc, "", indent_chars=0)
             p = _para(doc, block.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent_chars=0)
