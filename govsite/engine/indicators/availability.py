@@ -37,14 +37,15 @@ class Probe:
 
 
 async def probe_once(fetcher: Fetcher, url: str, timeout: float, warp: float = 1.0, at: datetime | None = None,
-                     use_server_clock: bool = False) -> Probe:
+                     use_server_clock: bool = False, real_timeout: float | None = None) -> Probe:
     """One probe: the page must open within `timeout` (simulated) seconds; ≥ timeout fails."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
-    res = await fetcher.fetch(url, "GET", max_body=2 * 1024 * 1024, truncate_ok=True,
-                              deadline=t0 + max(0.005, timeout / warp))
-    elapsed = (loop.time() - t0) * warp
-    ok = res.error is None and res.status is not None and res.status < 400 and elapsed < timeout
+    limit = real_timeout if real_timeout is not None else timeout / warp
+    res = await fetcher.fetch(url, "GET", max_body=2 * 1024 * 1024, truncate_ok=True, deadline=t0 + limit)
+    real = loop.time() - t0
+    elapsed = real * warp
+    ok = res.error is None and res.status is not None and res.status < 400 and real < limit
     err = res.error if res.error else (None if ok else "timeout")
     when = at
     if use_server_clock and res.sim_clock:
@@ -67,11 +68,19 @@ async def run_monitor(
     allow_private: bool = False,
     resolve: dict | None = None,
     on_probe: Callable[[Probe], None] | None = None,
+    align_to: datetime | None = None,
+    min_real_timeout: float = 0.008,
 ) -> list[Probe]:
-    """Probe every URL `per_day` times a day for `days` days, appending to `log` as it goes."""
+    """Probe every URL `per_day` times a day for `days` days, appending to `log` as it goes.
+
+    `align_to` (a simulated instant, read against the server's X-Farm-Clock) starts the series
+    half an interval after that instant, so each probe falls in the middle of one time slot.
+    Under a time warp the real timeout never drops below `min_real_timeout` (a loopback
+    answer needs a few milliseconds whatever the warp)."""
+    real_timeout = max(min_real_timeout, timeout / time_warp)
     cfg = FetchConfig(allow_private=allow_private, resolve=resolve or {}, retries=0,
-                      connect_timeout=max(0.005, timeout / time_warp), read_timeout=max(0.005, timeout / time_warp),
-                      total_timeout=max(0.005, timeout / time_warp), per_host=4)
+                      connect_timeout=real_timeout, read_timeout=real_timeout, total_timeout=real_timeout,
+                      per_host=4, global_limit=256)
     interval = 86400.0 / per_day
     total = int(round(days * per_day))
     server_clock = start is None  # against the farm, stamp probes with its simulated clock
@@ -82,6 +91,14 @@ async def run_monitor(
     path = Path(log)
     path.parent.mkdir(parents=True, exist_ok=True)
     async with Fetcher(cfg) as f:
+        if align_to is not None:
+            first = await f.get(urls[0])
+            if first.sim_clock:
+                sim_now = datetime.fromisoformat(first.sim_clock)
+                ahead = (align_to - sim_now).total_seconds() + interval / 2
+                t_real0 = loop.time() + max(0.0, ahead / time_warp)
+                start = align_to + timedelta(seconds=interval / 2)
+                server_clock = False  # the schedule itself is aligned; stamp with slot mid-points
         with path.open("a", encoding="utf-8") as fh:
             for i in range(total):
                 due = t_real0 + i * interval / time_warp
@@ -89,7 +106,8 @@ async def run_monitor(
                 if wait > 0:
                     await asyncio.sleep(wait)
                 at = start + timedelta(seconds=i * interval)
-                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at, server_clock) for u in urls))
+                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at, server_clock, real_timeout)
+                                                for u in urls))
                 for p in probes:
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
                     out.append(p)

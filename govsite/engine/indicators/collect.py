@@ -39,6 +39,25 @@ def footer_items(f: PageFacts) -> dict[str, str | None]:
     }
 
 
+_META_TYPES = (("信息公开", "disclosure"), ("公开目录", "disclosure"), ("通知公告", "notice"), ("公告", "notice"),
+               ("政策", "policy"), ("文件", "policy"), ("人事", "personnel"), ("规划", "plan"), ("计划", "plan"),
+               ("办事", "service"), ("服务", "service"), ("互动", "interaction"), ("咨询", "interaction"),
+               ("调查", "interaction"), ("访谈", "interaction"), ("要闻", "news"), ("动态", "news"), ("新闻", "news"))
+
+
+def _meta_type(label: str | None) -> str | None:
+    """Column type from a page's `ColumnType` meta tag (a Chinese label such as 信息公开目录)."""
+    if not label:
+        return None
+    label = label.strip()
+    if label in ("news", "notice", "policy", "personnel", "plan", "disclosure", "service", "interaction", "other"):
+        return label
+    for key, typ in _META_TYPES:
+        if key in label:
+            return typ
+    return None
+
+
 @dataclass
 class ColumnObs:
     name: str
@@ -119,6 +138,9 @@ class Collector:
                 obs = self.columns[key] = ColumnObs(name=col.name, type=col.type, url=curl, seen_on=facts.url)
             latest = col.latest_date
             if on_own_page:
+                meta_type = _meta_type(facts.meta.get("ColumnType"))
+                if meta_type:
+                    obs.type = meta_type  # the page's own ColumnType tag beats a guess from the name
                 obs.from_page = True
                 obs.seen_on = facts.url
                 obs.page_items = max(obs.page_items or 0, col.item_count)
