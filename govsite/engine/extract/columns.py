@@ -82,11 +82,20 @@ def _classes(node: LexborNode) -> str:
 def read_heading(node: LexborNode) -> Heading | None:
     """Labels of a short text block, or None when it has none (decoration) or is content-like
     (too many or too long labels)."""
+    whole = node.text(deep=True, strip=True)
+    if not whole:
+        return None
+    if len(whole) > 320:
+        return Heading("content", [], [])
     labels: list[str] = []
     urls: list[str | None] = []
     owners: list[LexborNode] = []
     total = 0
+    visited = 0
     for n in node.traverse(include_text=True):
+        visited += 1
+        if visited > 400:
+            return None  # a large block with little text (images, widgets): decoration
         if n.tag != "-text":
             if n.tag in ("script", "style", "select", "option", "textarea"):
                 return None  # widgets and code: not a title bar
@@ -257,6 +266,12 @@ class ColumnFinder:
         return None
 
     def find(self, start: LexborNode, is_date: bool = False) -> ColumnKey | None:
+        # Items of a list already resolved: the row (li/dd/td) is cached, no need to look inside.
+        parent = start.parent
+        if parent is not None and parent.tag in ROW_TAGS:
+            pm = parent.mem_id
+            if pm in self.s.memo:
+                return self.s.memo[pm]
         path: list[int] = []
         node = start
         result: ColumnKey | None = None

@@ -47,8 +47,20 @@ def _snippet(s: str, n: int = 300) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _near(rx: re.Pattern[str], text: str, literal: str, back: int, ahead: int = 120) -> re.Match[str] | None:
+    """`rx.search` only around occurrences of `literal` (found by C-speed str.find): the
+    patterns start with character classes the regex engine cannot skip to."""
+    pos = text.find(literal)
+    while pos != -1:
+        m = rx.search(text, max(0, pos - back), pos + len(literal) + ahead)
+        if m:
+            return m
+        pos = text.find(literal, pos + 1)
+    return None
+
+
 def footer_code(text: str) -> str | None:
-    m = _FOOTER_CODE_RE.search(text)
+    m = _near(_FOOTER_CODE_RE, text, "标识码", 4, 40)
     return m.group(1) if m else None
 
 
@@ -137,10 +149,10 @@ def read_identity(
                 ident.conac_badge, ident.conac_detail = True, _snippet(outer)
                 break
 
-    m = ICP_RE.search(text)
+    m = _near(ICP_RE, text, "ICP", 3, 30) or _near(ICP_RE, text, "icp", 3, 30)
     if m:
         ident.icp = f"{m.group(1)}ICP备{m.group(2)}号" + (f"-{m.group(3)}" if m.group(3) else "")
-    m = POLICE_RE.search(text)
+    m = _near(POLICE_RE, text, "公网安备", 3, 30)
     if m:
         ident.police_record = f"{m.group(1)}公网安备 {m.group(2)}号"
     else:
@@ -149,14 +161,14 @@ def read_identity(
             if m2:
                 ident.police_record = f"公网安备 {m2.group(1)}号"
                 break
-    m = SPONSOR_RE.search(text)
+    m = _near(SPONSOR_RE, text, "办", 2, 60)
     if m:
         ident.sponsor = m.group(1)
-    m = OPERATOR_RE.search(text)
+    m = _near(OPERATOR_RE, text, "承", 0, 60)
     if m:
         ident.operator = m.group(1)
     contact = []
-    m = _PHONE_RE.search(text)
+    m = _near(_PHONE_RE, text, "电话", 4, 30) or _near(_PHONE_RE, text, "联系方式", 0, 30)
     if m:
         contact.append(m.group(1).strip())
     m = _EMAIL_RE.search(text)

@@ -116,7 +116,7 @@ def _site_name(meta: dict[str, str], tree: LexborHTMLParser, title: str | None) 
 class _Anchor:
     """A list-item anchor in document order: a title (link or clickable titled element) or a date."""
 
-    __slots__ = ("idx", "node", "kind", "title", "url", "date", "raw", "label")
+    __slots__ = ("idx", "node", "kind", "title", "url", "date", "raw", "label", "mark")
 
     def __init__(self, idx: int, node: LexborNode, kind: str) -> None:
         self.idx = idx
@@ -127,14 +127,16 @@ class _Anchor:
         self.date: date | None = None
         self.raw: str | None = None
         self.label: str | None = None
+        self.mark: LexborNode | None = None
 
 
 def _date_label(mark: LexborNode, own: str) -> str | None:
     """The label of a date: in its own text (发布时间：2024-01-02) or just before it
     (<span>发布时间：</span><span>2024-01-02</span>)."""
-    for lab in DATE_LABELS:
-        if own.startswith(lab):
-            return lab
+    if not own[:1].isdigit():
+        for lab in DATE_LABELS:
+            if own.startswith(lab):
+                return lab
     el = mark
     for _ in range(3):
         if el is None:
@@ -143,6 +145,8 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
         while prev is not None and (prev.tag == "-comment" or (prev.tag == "-text" and not (prev.text_content or "").strip())):
             prev = prev.prev
         if prev is not None:
+            if prev.tag == "a":
+                return None  # the item's title link
             t = _clean(prev.text_content if prev.tag == "-text" else prev.text(deep=True))
             if t and len(t) <= 12:
                 t = t.rstrip(":： ")
@@ -228,8 +232,9 @@ def extract_page(
 
     # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
     hidden: set[int] = set()
-    for el in tree.css("[style], [hidden]"):
-        a = _attrs(el)
+    # Prefilter in C: only styles that can hide (none/hidden/negative offsets/zero sizes).
+    for el in tree.css('[hidden], [style*="none" i], [style*="hidden" i], [style*="-"], [style*=":0" i], [style*=": 0" i]'):
+        a = el.attrs
         if "hidden" in a or _is_hidden_style(a.get("style") or ""):
             if el.mem_id in hidden:
                 continue
@@ -247,26 +252,34 @@ def extract_page(
     pager_code: list[str] = []
     for n in tree.css(_LINK_SELECTOR):
         tag = n.tag
-        a = _attrs(n)
-        raw = a.get("href") if tag in ("a", "area", "link") else a.get("src")
-        absu = _absolute(base, raw or "")
+        attrs = n.attrs
         if tag == "a":
-            txt = _clean(n.text(deep=True))[:200]
-            a_text[n.mem_id] = txt
-            a_url[n.mem_id] = absu
-            low = (raw or "").lower()
+            raw = attrs.get("href") or ""
+            absu = _absolute(base, raw)
+            txt = n.text(deep=True, strip=True)
+            if len(txt) > 200:
+                txt = txt[:200]
+            if "  " in txt or "\n" in txt or "\u200b" in txt:
+                txt = _clean(txt)
+            mid = n.mem_id
+            a_text[mid] = txt
+            a_url[mid] = absu
+            low = raw.lower()
             if "jiucuo" in low or "conac" in low or "recordcode" in low:
-                id_anchors.append((raw or "", n.html or ""))
+                id_anchors.append((raw, n.html or ""))
         elif tag == "img":
+            a = n.attributes
+            absu = _absolute(base, a.get("src") or "")
             txt = _clean(a.get("alt"))
             low = ((a.get("src") or "") + (a.get("alt") or "") + (a.get("title") or "")).lower()
             if "jiucuo" in low or "zhaocuo" in low or "找错" in low or "纠错" in low or a.get("onclick"):
                 par = n.parent
                 id_images.append((a, (par.html if par is not None and par.tag in ("span", "a") else n.html) or ""))
         else:
+            absu = _absolute(base, (attrs.get("href") if tag in ("area", "link") else attrs.get("src")) or "")
             txt = ""
         if absu:
-            links.append(Link(url=absu, text=txt, tag=tag, hidden=n.mem_id in hidden))
+            links.append(Link(url=absu, text=txt, tag=tag, hidden=bool(hidden) and n.mem_id in hidden))
     for n in tree.css("script"):
         a = _attrs(n)
         code = "" if a.get("src") else (n.text(deep=True) or "")
@@ -342,7 +355,7 @@ def extract_page(
                 pub_dates.append(seg[0])
             continue  # the page's own date, not a list item
         an = _Anchor(i, parent, "D")
-        an.date, an.raw, an.label = seg[0], st, label
+        an.date, an.raw, an.label, an.mark = seg[0], st, label, tn
         anchors.append(an)
         mark(parent)
     for i, n in a_order:
@@ -372,9 +385,7 @@ def extract_page(
         for d in fe.css(f"a, {_MARK}, ul, ol, table, dl"):
             footer_ids.add(d.mem_id)
     if footer_ids:
-        anchors = [a for a in anchors if a.node.mem_id not in footer_ids
-                   and not (a.kind == "D" and a.node.css_first(_MARK) is not None
-                            and a.node.css_first(_MARK).mem_id in footer_ids)]
+        anchors = [a for a in anchors if (a.mark or a.node).mem_id not in footer_ids]
 
     finder = ColumnFinder(content)
     keyed: dict[tuple[int, int], tuple[ColumnKey, list[_Anchor]]] = {}
@@ -474,7 +485,7 @@ def extract_page(
     facts.pagination = _pagination(text, pager_code)
     present = [k for k in SERVICE_GUIDE_KEYS if k in text]
     facts.service_guide_elements = present if len(present) >= 4 else None
-    facts.nav = _nav(tree, base)
+    facts.nav = _nav(tree, a_text, a_url)
     dated_items = sum(1 for c in columns for it in c.items if it.date)
     internal = {lk.url for lk in links if lk.tag == "a" and not lk.hidden}
     facts.is_hub = (dated_items == 0 and facts.article_pub_date is None and facts.service_guide_elements is None
@@ -553,12 +564,13 @@ def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
     return {"page": page or 1, "pages": pages}
 
 
-def _nav(tree: LexborHTMLParser, base: str) -> list[Link]:
+def _nav(tree: LexborHTMLParser, a_text: dict[int, str], a_url: dict[int, str | None]) -> list[Link]:
     for cand in tree.css("nav, [class*=nav], [id*=nav], [class*=menu], [id*=menu]"):
         links = []
         for a in cand.css("a[href]"):
-            txt = _clean(a.text(deep=True))
-            u = _absolute(base, a.attributes.get("href") or "")
+            mid = a.mem_id
+            txt = a_text.get(mid, "")
+            u = a_url.get(mid)
             if u and 1 < len(txt) <= 12:
                 links.append(Link(url=u, text=txt))
         if len(links) >= 4:
