@@ -1,0 +1,127 @@
+"""`govsite check` and `govsite monitor` through the real CLI entry point (click runner)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+from aiohttp import web
+from click.testing import CliRunner
+
+from govsite.cli import main
+from tests.engine.sitekit import HOST, Site
+
+
+class ThreadedSite:
+    """A sitekit site on its own event loop thread, so the synchronous CLI can reach it."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+
+        async def start() -> None:
+            self.runner = web.AppRunner(self.site.app())
+            await self.runner.setup()
+            s = web.TCPSite(self.runner, "127.0.0.1", 0)
+            await s.start()
+            self.site.port = s._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.ready.set()
+
+        self.loop.run_until_complete(start())
+        self.loop.run_forever()
+
+    def __enter__(self) -> Site:
+        self.thread.start()
+        self.ready.wait(10)
+        return self.site
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def site():
+    with ThreadedSite(Site(missing_footer={"icp"})) as s:
+        yield s
+
+
+def test_check_writes_report_json_and_html(site, tmp_path):
+    out, html = tmp_path / "r.json", tmp_path / "r.html"
+    res = CliRunner().invoke(main, [
+        "check", f"{site.base()}/", "--name", site.name, "--code", site.code, "--category", "县级政府门户",
+        "--official-name", site.name, "--as-of", "2017-09-14", "--json", str(out), "--html", str(html),
+        "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private", "--no-external", "-q",
+    ])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["site"] == {"url": f"{site.base()}/", "name": site.name, "code": site.code, "category": 6}
+    assert rep["verdict"] == "pass"
+    assert "G-ID-1" in res.output and "ICP备案编号" in res.output  # terminal summary lists problems
+    page = html.read_text(encoding="utf-8")
+    assert "结论：合格" in page and "ICP备案编号" in page and site.base() in page
+
+
+def test_check_refuses_private_without_flag(site):
+    res = CliRunner().invoke(main, ["check", f"{site.base()}/", "--resolve", f"{HOST}:{site.port}:127.0.0.1"])
+    assert res.exit_code == 2 and "--allow-private" in res.output and "Traceback" not in res.output
+    res2 = CliRunner().invoke(main, ["check", "http://127.0.0.1:9/"])
+    assert res2.exit_code == 2 and "内网" in res2.output
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "http://www.a.gov.cn/", "--as-of", "2017-13-45"], "--as-of"),
+    (["check", "http://www.a.gov.cn/", "--resolve", "bad"], "--resolve"),
+    (["check", "notaurl"], "网址无效"),
+    (["check", "http://www.a.gov.cn/", "--ruleset", "RS1999"], "RS1999"),
+    (["check", "http://www.a.gov.cn/", "--category", "省长"], "类别"),
+    (["check", "http://www.a.gov.cn/", "--probe-log", "/nonexistent/log"], "探测日志"),
+    (["check"], "--sites"),
+    (["monitor", "http://10.0.0.1/", "--log", "x.jsonl"], "内网"),
+])
+def test_bad_input_is_a_clear_error(args, needle):
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output
+
+
+def test_sites_file_checks_many(site, tmp_path):
+    sites = tmp_path / "sites.json"
+    sites.write_text(json.dumps({"sites": [
+        {"url": f"{site.base()}/", "name": site.name, "code": site.code, "category": "县级政府门户"},
+        {"url": f"{site.base()}/index.html", "name": site.name, "code": "9999999999"},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "all.json"
+    res = CliRunner().invoke(main, ["check", "--sites", str(sites), "--as-of", "2017-09-14", "--json", str(out),
+                                    "--html", str(tmp_path / "html"), "--resolve", f"{HOST}:{site.port}:127.0.0.1",
+                                    "--allow-private", "--no-external", "-q"])
+    assert res.exit_code == 0, res.output
+    reps = json.loads(out.read_text(encoding="utf-8"))
+    assert len(reps) == 2
+    g2 = [next(i for i in r["indicators"] if i["id"] == "G-ID-2")["status"] for r in reps]
+    assert g2 == ["ok", "deduct"]
+    assert (tmp_path / "html" / "index.html").exists() and "共 2 个网站" in res.output
+
+
+def test_monitor_log_feeds_the_check(site, tmp_path):
+    log = tmp_path / "probes.jsonl"
+    res = CliRunner().invoke(main, ["monitor", f"{site.base()}/", "--days", "1", "--per-day", "20", "--timeout", "15",
+                                    "--log", str(log), "--time-warp", "20000",
+                                    "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 20 and all(x["ok"] for x in lines)
+    out = tmp_path / "r.json"
+    res2 = CliRunner().invoke(main, ["check", f"{site.base()}/", "--as-of", lines[-1]["t"][:10], "--probe-log", str(log),
+                                     "--json", str(out), "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private",
+                                     "--no-external", "-q"])
+    assert res2.exit_code == 0, res2.output
+    v1 = next(i for i in json.loads(out.read_text(encoding="utf-8"))["indicators"] if i["id"] == "V15-1")
+    assert v1["status"] == "ok" and "共探测 20 次" in v1["summary"]
