@@ -483,7 +483,9 @@ def extract_page(
     found = {it.date for c in columns for it in c.items if it.date}
     facts.dates_found = sorted(found, reverse=True)
     facts.pagination = _pagination(text, pager_code)
-    present = [k for k in SERVICE_GUIDE_KEYS if k in text]
+    # A guide element is a label: a cell of its own (<th>事项名称</th>) or a line "事项名称：…";
+    # the words inside prose or the footer's 联系电话 mid-line do not count.
+    present = [k for k in SERVICE_GUIDE_KEYS if k in text and re.search(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)", text)]
     facts.service_guide_elements = present if len(present) >= 4 else None
     facts.nav = _nav(tree, a_text, a_url)
     dated_items = sum(1 for c in columns for it in c.items if it.date)
