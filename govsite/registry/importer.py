@@ -441,7 +441,7 @@ def apply_records(
             snap = existing.get(record.code)
             new = record.snapshot()
             if snap is None:
-                creates.append((record, {k: [None, v] for k, v in new.items() if v not in ("", None, [])}))
+                creates.append((record, {k: [None, v] for k, v in new.items() if v or v == 0}))
                 continue
             diff = {k: [snap[k], new[k]] for k in SNAPSHOT_KEYS if k in record.present and snap[k] != new[k]}
             if diff:
