@@ -289,6 +289,7 @@ class Site:
     columns: list[Column] = field(default_factory=list)
     by_key: dict[str, Column] = field(default_factory=dict)
     by_cid: dict[int, Column] = field(default_factory=dict)
+    memo: dict[str, str] = field(default_factory=dict)  # per-site page parts (nav, footer)
 
     def __post_init__(self) -> None:
         self._build()
@@ -412,13 +413,23 @@ class Site:
         return self.farm.as_of - timedelta(days=col.ages[idx])
 
     def item_time(self, col: Column, idx: int) -> str:
-        r = self.r("time", col.key, idx)
-        return f"{r.randint(8, 18):02d}:{r.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)):02d}"
+        x = h64(self.seed, self.host, "time", col.key, idx)
+        return f"{8 + x % 11:02d}:{(0, 5, 10, 15, 20, 30, 40, 45, 50)[(x >> 8) % 9]:02d}"
 
     def item_title(self, col: Column, idx: int) -> str:
-        r = self.r("title", col.key, idx)
         kind = col.kind if col.kind != "article" else col.type
-        return text.title(kind, r, self.ctx())
+        pool = text.bank(self.seed).titles[kind]
+        return self.sub(pool[h64(self.seed, self.host, "title", col.key, idx) % len(pool)])
+
+    def sub(self, s: str) -> str:
+        """Put this site's place name, level, area code and year into bank text."""
+        i = self.ident
+        return (s.replace("{P}", i.place).replace("{L}", i.lvl).replace("{A}", i.area)
+                .replace("{Y}", str(self.farm.as_of.year)))
+
+    def paragraphs(self, *key: object, n: int | None = None) -> list[str]:
+        f = text.Fast(h64(self.seed, self.host, "body", *key))
+        return [self.sub(p) for p in text.body(text.bank(self.seed), f, n)]
 
     # consultation: (answered, reply_age)
     def consult_state(self, col: Column, idx: int) -> tuple[bool, int | None]:

@@ -81,6 +81,12 @@ class Renderer:
                 '<link rel="stylesheet" href="/css/style.css">\n<script src="/js/common.js"></script>\n</head>\n')
 
     def nav(self) -> str:
+        got = self.site.memo.get("nav")
+        if got is None:
+            got = self.site.memo["nav"] = self._nav()
+        return got
+
+    def _nav(self) -> str:
         s, u = self.site, self.u
         items = [("首页", u.home())]
         for key in ("zwyw", "tzgg", "zcwj"):
@@ -111,6 +117,14 @@ class Renderer:
                 f"%3Cscript src='http://dcs.conac.cn/js/{path}' type='text/javascript'%3E%3C/script%3E\"));</script>")
 
     def footer(self, page_url: str) -> str:
+        got = self.site.memo.get("footer")
+        if got is None:
+            got = self.site.memo["footer"] = self._footer("\x00URL\x00")
+        if self.style == "query":
+            return got.replace("\x00URL\x00", quote(self.farm.base_url(self.ident.host) + page_url, safe=""))
+        return got
+
+    def _footer(self, url_mark: str) -> str:
         ident, s = self.ident, self.site
         missing = s.marks.get("missing_footer_item")
         code_shown = s.marks.get("wrong_code", ident.code)
@@ -141,7 +155,7 @@ class Renderer:
             wzbs.append('<img src="/images/jiucuo.png" alt="我为政府网站找错">')
         elif not s.has("jiucuo_missing"):
             if self.style == "query":
-                url = quote(self.farm.base_url(ident.host) + page_url, safe="")
+                url = url_mark
                 wzbs.append(f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={ident.code}&amp;url={url}" '
                             'target="_blank"><img src="/images/jiucuo.png" alt="我为政府网站找错"></a>')
             else:
@@ -351,15 +365,15 @@ class Renderer:
 
     def article_body(self, col: Column, idx: int, t: str, d: date, tm: str) -> str:
         s = self.site
-        r = s.r("body", col.key, idx)
-        paras = text.paragraphs(r, s.ctx())
+        r = s.r("extra", col.key, idx) if (col.key, idx) in s.marks.get("broken_link_deep", []) else None
+        paras = s.paragraphs(col.key, idx)
         mark = s.marks.get("leader_misspelled")
         if mark and mark[:2] == (col.key, idx):
             paras.insert(1, f"会议认真传达学习了{mark[2][1]}同志重要讲话精神，研究部署贯彻落实意见。")
         mark = s.marks.get("banned_content")
         if mark and mark[:2] == (col.key, idx):
-            paras.append(mark[2] + str(r.randint(10000000, 99999999)))
-        views = r.randint(30, 3000)
+            paras.append(mark[2] + str(10000000 + h64(s.host, idx) % 90000000))
+        views = 30 + h64(s.host, "views", col.key, idx) % 3000
         out = [f'<div class="article"><h1 class="article-title">{escape(t)}</h1>\n'
                f'<div class="article-info">发布时间：{d:%Y-%m-%d} {tm}　来源：{escape(self.ident.official_name)}　浏览次数：{views}</div>\n']
         if col.type in ("disclosure", "policy"):
@@ -368,7 +382,7 @@ class Renderer:
                        f"<th>文号</th><td>{escape(self.ident.stem)}政发〔{d.year}〕{idx + 3}号</td></tr></table>\n")
         out.append('<div class="article-content" id="zoom">\n' + "\n".join(f"<p>　　{escape(p)}</p>" for p in paras) + "\n")
         broken = self.broken_deep_link(col, idx)
-        if broken:
+        if broken and r is not None:
             out.append(f'<p>相关链接：<a href="{escape(broken)}">{escape(text.title(col.type, r, s.ctx()))}</a></p>\n')
         out.append("</div></div>\n")
         return "".join(out)
@@ -421,9 +435,8 @@ class Renderer:
         return "".join(out)
 
     def survey_body(self, col: Column, idx: int, t: str, d: date, tm: str) -> str:
-        r = self.site.r("survey", idx)
         end = d + timedelta(days=30)
-        paras = text.paragraphs(r, self.site.ctx(), 2)
+        paras = self.site.paragraphs("survey", idx, n=2)
         return (f'<div class="survey"><h1 class="article-title">{escape(t)}</h1>\n'
                 f'<p class="survey-time">征集时间：{d:%Y-%m-%d} 至 {end:%Y-%m-%d}</p>\n'
                 + "".join(f"<p>{escape(p)}</p>" for p in paras)
@@ -434,7 +447,7 @@ class Renderer:
         ctx = self.site.ctx()
         guest = text.person(r)
         qa = "".join(f'<p class="q">主持人：{escape(text.fill(text.CONSULT_Q[i % len(text.CONSULT_Q)], r, ctx))}</p>'
-                     f'<p class="a">{escape(guest)}：{escape(text.paragraphs(r, ctx, 1)[0])}</p>' for i in range(3))
+                     f'<p class="a">{escape(guest)}：{escape(self.site.paragraphs("interview", idx, i, n=1)[0])}</p>' for i in range(3))
         return (f'<div class="interview"><h1 class="article-title">{escape(t)}</h1>\n'
                 f'<p class="interview-time">访谈时间：{d:%Y-%m-%d} {tm}</p>\n<p class="guest">访谈嘉宾：{escape(guest)}</p>\n{qa}</div>\n')
 

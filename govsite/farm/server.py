@@ -86,15 +86,24 @@ class FarmApp:
         self.cache_pages = cache_pages
         self.avail_cache: dict = {}
         self.streams = 0
+        self._tick = -1
+        self._clock_text = ""
 
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 
+    def clock_header(self) -> str:
+        tick = int(time.monotonic() * 20)  # refreshed every 50 ms of real time
+        if tick != self._tick:
+            self._tick = tick
+            self._clock_text = self.clock.now().isoformat(timespec="seconds")
+        return self._clock_text
+
     def _headers(self, page: Page) -> dict[str, str]:
         ctype = page.ctype + (f"; charset={page.charset}" if page.charset else "")
-        h = {"Content-Type": ctype, "Server": "nginx", "X-Farm-Clock": self.clock.now().isoformat(timespec="seconds")}
+        h = {"Content-Type": ctype, "Server": "nginx", "X-Farm-Clock": self.clock_header()}
         h.update(page.headers)
         return h
 
@@ -115,7 +124,7 @@ class FarmApp:
                 self.cache.popitem(last=False)
         return page
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         host = (request.host or "").split(":")[0].lower()
         site = self.farm.site_for_host(host)
         if site is None:
@@ -143,7 +152,7 @@ class FarmApp:
         return web.Response(status=page.status, body=page.body if request.method != "HEAD" else b"",
                             headers=self._headers(page))
 
-    async def special(self, request: web.Request, kind: str) -> web.StreamResponse:
+    async def special(self, request: web.BaseRequest, kind: str) -> web.StreamResponse:
         if kind == "gzip_bomb":
             return web.Response(body=gzip_bomb(), headers={"Content-Type": "text/html; charset=utf-8",
                                                            "Content-Encoding": "gzip", "Server": "nginx"})
@@ -174,7 +183,29 @@ class FarmApp:
             self.streams -= 1
 
 
+async def serve(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1") -> None:
+    """Serve until cancelled. A low-level aiohttp server: no router or middleware per request."""
+    fa = FarmApp(farm, warp)
+    server = web.Server(fa.handle, access_log=None)
+    runner = web.ServerRunner(server, handle_signals=True)
+    await runner.setup()
+    site = web.TCPSite(runner, host, farm.port, backlog=1024)
+    await site.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
 def run(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1") -> None:
-    app = FarmApp(farm, warp).make_app()
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    web.run_app(app, host=host, port=farm.port, access_log=None, print=None)
+    try:
+        import uvloop  # optional: a faster event loop when installed
+
+        runner = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    try:
+        runner(serve(farm, warp, host))
+    except KeyboardInterrupt:
+        pass
