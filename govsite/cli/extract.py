@@ -69,7 +69,7 @@ def _summary(facts) -> str:  # noqa: ANN001 - PageFacts
 
 def register(main: click.Group) -> None:
     @main.command("extract")
-    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--url", required=True, help="页面的原始地址（用于解析相对链接）")
     @click.option("--as-of", "as_of", default=None, help="参照日期 YYYY-MM-DD（推断只有月日的日期的年份）")
     @click.option("--encoding", default=None, help="已知的字符编码（如 HTTP 头所给）")
@@ -81,6 +81,8 @@ def register(main: click.Group) -> None:
         ref = _parse_as_of(as_of)
         if not file.exists():
             raise UserError(f"文件不存在: {file}")
+        if file.is_dir():
+            raise UserError(f"应为网页文件，而不是目录: {file}")
         try:
             data = file.read_bytes()
         except OSError as exc:

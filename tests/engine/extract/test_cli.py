@@ -63,6 +63,11 @@ def test_bad_input_is_a_clear_error(tmp_path: Path, content: bytes | None, args:
     assert "Traceback" not in r.output
 
 
+def test_directory_is_a_clear_error(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["extract", str(tmp_path), "--url", URL])
+    assert r.exit_code == 2 and "目录" in r.output
+
+
 def test_text_that_is_not_html_gives_empty_facts(tmp_path: Path) -> None:
     p = tmp_path / "notes.txt"
     p.write_text("这不是网页，只是一些文字。", encoding="utf-8")
