@@ -314,14 +314,12 @@ def section_two(data: NoticeData, opt: ComposeOptions) -> list[tuple[str, list[s
 
     # （二） services that do not work.
     second: list[str] = []
-    f = data.finding("empty_columns")
-    for i in (f.items[:2] if f else []):
-        column = f"的“{i.column}”栏目" if i.column else ""
-        second.append(f"{_site_ref(i)}{column}{i.detail or '存在空白栏目'}。")
-    f = data.finding("incomplete_guides")
-    for i in (f.items[:2] if f else []):
-        column = f"的“{i.column}”栏目" if i.column else ""
-        second.append(f"{_site_ref(i)}{column}{i.detail or '办事指南要素不全'}。")
+    for kind, fallback in (("empty_columns", "空白栏目较多"), ("incomplete_guides", "办事指南要素不全")):
+        f = data.finding(kind)
+        # Examples with a named column (the richest evidence) first, two at most.
+        for i in sorted(f.items, key=lambda i: not i.column)[:2] if f else []:
+            where = f"的“{i.column}”栏目" if i.column else "存在"
+            second.append(f"{_site_ref(i)}{where}{i.detail or fallback}。")
     if second:
         groups.append(("（二）一些网站办事功能不实用。", ["".join(second)]))
 
