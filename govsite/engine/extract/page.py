@@ -31,6 +31,8 @@ LIST_LABELS = ("留言时间", "回复时间", "提问时间", "访谈时间", "
 SERVICE_GUIDE_KEYS = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程",
                       "办理时限", "收费标准")
 _LINK_SELECTOR = "a[href], area[href], img[src], script[src], iframe[src], frame[src], link[href], embed[src]"
+_ONE_PASS = ("meta, title, base, script, a, area[href], img, iframe[src], frame[src], link[href], embed[src], "
+             "[onclick][title], gsdate")
 _HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?"
     r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)[^>]*overflow\s*:\s*hidden|font-size\s*:\s*0(?:px)?\s*(?:;|$)"
@@ -211,24 +213,6 @@ def extract_page(
     facts = PageFacts(url=url)
     tree = LexborHTMLParser(html)
     base = url
-    b = tree.css_first("base[href]")
-    if b is not None:
-        base = _absolute(url, b.attributes.get("href") or "") or url
-
-    # Head: meta tags (first of each name wins) and title.
-    meta: dict[str, str] = {}
-    meta_values: list[str] = []
-    for m in tree.css("meta"):
-        a = _attrs(m)
-        name = a.get("name") or a.get("http-equiv") or a.get("property") or a.get("itemprop")
-        content = a.get("content")
-        if name and content is not None:
-            meta.setdefault(name.strip(), content.strip())
-            meta_values.append(content)
-    facts.meta = meta
-    t = tree.css_first("title")
-    title = _clean(t.text().replace(f"<{_MARK}>", "").replace(f"</{_MARK}>", "")) if t is not None else ""
-    facts.title = title or None
 
     # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
     hidden: set[int] = set()
@@ -242,7 +226,11 @@ def extract_page(
             for d in el.css(_LINK_SELECTOR):
                 hidden.add(d.mem_id)
 
-    # Every reference on the page, plus what the identity patterns need.
+    # One pass over the elements that matter, in document order: head tags, every reference
+    # (links), scripts (identity badges, pagers), and the anchors of list items (titles, dates).
+    meta: dict[str, str] = {}
+    meta_values: list[str] = []
+    title = ""
     links: list[Link] = []
     a_text: dict[int, str] = {}
     a_url: dict[int, str | None] = {}
@@ -250,11 +238,17 @@ def extract_page(
     id_images: list[tuple[dict[str, str | None], str]] = []
     id_scripts: list[tuple[dict[str, str | None], str, str]] = []
     pager_code: list[str] = []
-    for n in tree.css(_LINK_SELECTOR):
+    date_cands: list[tuple[int, LexborNode, str]] = []
+    a_order: list[tuple[int, LexborNode]] = []
+    has_hidden = bool(hidden)
+    for i, n in enumerate(tree.css(_ONE_PASS)):
         tag = n.tag
-        attrs = n.attrs
         if tag == "a":
-            raw = attrs.get("href") or ""
+            a_order.append((i, n))
+            attrs = n.attrs
+            raw = attrs.get("href")
+            if raw is None:
+                continue
             absu = _absolute(base, raw)
             txt = n.text(deep=True, strip=True)
             if len(txt) > 200:
@@ -267,30 +261,68 @@ def extract_page(
             low = raw.lower()
             if "jiucuo" in low or "conac" in low or "recordcode" in low:
                 id_anchors.append((raw, n.html or ""))
+            if absu:
+                links.append(Link(url=absu, text=txt, tag="a", hidden=has_hidden and mid in hidden))
+        elif tag == _MARK:
+            st = n.text().strip()
+            if st and len(st) <= 160:
+                date_cands.append((i, n, st))
         elif tag == "img":
             a = n.attributes
-            absu = _absolute(base, a.get("src") or "")
-            txt = _clean(a.get("alt"))
-            low = ((a.get("src") or "") + (a.get("alt") or "") + (a.get("title") or "")).lower()
+            if a.get("onclick") and a.get("title"):
+                a_order.append((i, n))
+            src = a.get("src")
+            if src is None:
+                continue
+            absu = _absolute(base, src)
+            low = (src + (a.get("alt") or "") + (a.get("title") or "")).lower()
             if "jiucuo" in low or "zhaocuo" in low or "找错" in low or "纠错" in low or a.get("onclick"):
                 par = n.parent
                 id_images.append((a, (par.html if par is not None and par.tag in ("span", "a") else n.html) or ""))
-        else:
-            absu = _absolute(base, (attrs.get("href") if tag in ("area", "link") else attrs.get("src")) or "")
-            txt = ""
-        if absu:
-            links.append(Link(url=absu, text=txt, tag=tag, hidden=bool(hidden) and n.mem_id in hidden))
-    for n in tree.css("script"):
-        a = _attrs(n)
-        code = "" if a.get("src") else (n.text(deep=True) or "")
-        low = code.lower()
-        src = (a.get("src") or "").lower()
-        if (a.get("id") or "").lower() == "_jiucuo_" or "jiucuo" in src or "conac" in src:
-            id_scripts.append((a, "", (n.html or "")[:400]))
-        elif "jiucuo" in low or "conac" in low:
-            id_scripts.append((a, code[:4000], code[:400]))
-        if "page" in low and len(code) < 20000:
-            pager_code.append(code)
+            if absu:
+                links.append(Link(url=absu, text=_clean(a.get("alt")), tag="img", hidden=has_hidden and n.mem_id in hidden))
+        elif tag == "script":
+            a = n.attributes
+            src = a.get("src")
+            if src is not None:
+                absu = _absolute(base, src)
+                if absu:
+                    links.append(Link(url=absu, text="", tag="script", hidden=has_hidden and n.mem_id in hidden))
+                lows = src.lower()
+                if (a.get("id") or "").lower() == "_jiucuo_" or "jiucuo" in lows or "conac" in lows:
+                    id_scripts.append((a, "", (n.html or "")[:400]))
+                continue
+            code = n.text(deep=True) or ""
+            low = code.lower()
+            if (a.get("id") or "").lower() == "_jiucuo_":
+                id_scripts.append((a, "", (n.html or "")[:400]))
+            elif "jiucuo" in low or "conac" in low:
+                id_scripts.append((a, code[:4000], code[:400]))
+            if "page" in low and len(code) < 20000:
+                pager_code.append(code)
+        elif tag == "meta":
+            a = n.attributes
+            name = a.get("name") or a.get("http-equiv") or a.get("property") or a.get("itemprop")
+            content = a.get("content")
+            if name and content is not None:
+                meta.setdefault(name.strip(), content.strip())
+                meta_values.append(content)
+        elif tag == "title":
+            if not title:
+                title = _clean(n.text().replace(f"<{_MARK}>", "").replace(f"</{_MARK}>", ""))
+        elif tag == "base":
+            href = n.attrs.get("href")
+            if href and base == url:
+                base = _absolute(url, href) or url
+        elif tag in ("area", "link", "iframe", "frame", "embed"):
+            raw = n.attrs.get("href" if tag in ("area", "link") else "src") or ""
+            absu = _absolute(base, raw)
+            if absu:
+                links.append(Link(url=absu, text="", tag=tag, hidden=has_hidden and n.mem_id in hidden))
+        else:  # a clickable titled element (<p onclick=… title=…>): an item title without a link
+            a_order.append((i, n))
+    facts.meta = meta
+    facts.title = title or None
     facts.links = links
 
     # Visible content only from here on.
@@ -299,16 +331,6 @@ def extract_page(
     text = body.text(deep=True, separator="\n", strip=True) if body is not None else ""
     text = text[:MAX_TEXT]
     facts.text = text
-    # Dates and titles in document order, found by the C selector engine.
-    date_cands: list[tuple[int, LexborNode, str]] = []
-    a_order: list[tuple[int, LexborNode]] = []
-    for i, n in enumerate(tree.css(f"a, [onclick][title], {_MARK}")):
-        if n.tag == _MARK:
-            st = (n.text_content or n.text()).strip()
-            if st and len(st) <= 160:
-                date_cands.append((i, n, st))
-        else:
-            a_order.append((i, n))
 
     # Identity.
     ident = read_identity(text, meta, id_scripts, id_anchors, id_images)
