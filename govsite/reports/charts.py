@@ -70,13 +70,14 @@ def region_pass_rates(data: NoticeData) -> Chart:
     colors = ["#c0392b" if r.sample.sampled and not r.sample.all_passed else "#2e6da4" for r in regions]
     ax.bar(range(len(names)), rates, color=colors)
     national = data.sample.rate
+    note = ""
     if national is not None:
         ax.axhline(national, color="#555", linestyle="--", linewidth=1)
-        ax.text(len(names) - 0.5, national + 1, f"全国 {national}%", ha="right", va="bottom", fontsize=9)
+        note = f"（虚线为全国 {national}%，红色为未全部合格的地区）"
     ax.set_xticks(range(len(names)), names, rotation=90, fontsize=9)
-    ax.set_ylim(0, 110)
+    ax.set_ylim(0, 105)
     ax.set_ylabel("合格率（%）")
-    ax.set_title(f"{data.q.label}各地区政府网站抽查合格率")
+    ax.set_title(f"{data.q.label}各地区政府网站抽查合格率{note}", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return Chart("pass_rate_by_region", f"图1　{data.q.label}各地区政府网站抽查合格率", _png(fig), 15.5)
