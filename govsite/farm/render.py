@@ -295,7 +295,10 @@ class Renderer:
         s, farm = self.site, self.farm
         r = s.r("friends")
         others = [farm.identities[r.randrange(farm.n)] for _ in range(min(5, farm.n))]
-        links = [(o.name, farm.base_url(o.host) + "/") for o in others if o.host != s.host]
+        # Only healthy neighbours: a link to a site in a failing availability slot would be an
+        # unrecorded broken link.
+        links = [(o.name, farm.base_url(o.host) + "/") for o in others
+                 if o.host != s.host and not o.intents & {"unreachable", "flaky"}]
         for kind, (t, pattern) in HOSTILE_LINK_TEXT.items():
             if s.has(kind):
                 links.append((t, pattern.format(ym=f"{farm.as_of:%Y-%m}", sid=f"{h64(s.host, 'sid'):016X}")))
