@@ -78,6 +78,8 @@ def report_cmd(quarter: str, out: str, deadline: str | None, issue: str | None, 
         result = generate(data, Path(out), options, fmt)
     except ReportDataError as exc:
         raise UserError(str(exc)) from exc
+    for note in data.notes:
+        click.echo(f"提示: {note}", err=True)
     click.echo(f"已生成{q.label}通报（整改期限 {result.notice.deadline.isoformat()}）：")
     for kind, path in result.files.items():
         click.echo(f"  {kind:5s} {path}")

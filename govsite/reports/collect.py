@@ -200,6 +200,13 @@ def collect(quarter: str, census_date: dt.date | None = None) -> NoticeData:
             ))
     from govsite.reports.data import FINDING_KINDS
 
+    notes = []
+    pending = CampaignSite.objects.filter(
+        campaign__quarter=str(q), campaign__kind=Campaign.Kind.NATIONAL_SAMPLE,
+    ).exclude(review_state=CampaignSite.ReviewState.FINAL).count()
+    if pending:
+        notes.append(f"{q.label}国办抽查中有{pending}个网站尚未审定，未计入抽查数和合格率")
+
     data = NoticeData(
         quarter=str(q),
         census_date=census_date or default_census_date(q),
@@ -215,6 +222,7 @@ def collect(quarter: str, census_date: dt.date | None = None) -> NoticeData:
         rectification=rect,
         problem_sites=problem_sites,
         findings=[Finding(k, findings[k]) for k in FINDING_KINDS if findings.get(k)],
+        notes=notes,
     )
     data.validate()
     return data

@@ -196,6 +196,8 @@ def section_one(data: NoticeData, opt: ComposeOptions) -> list[str]:
         clauses.append(f"{_names(risen)}等地抽查合格率与{prev_q.label_relative_to(q)}相比明显上升")
     if clauses:
         p += "其中，" + "；".join(clauses) + "。"
+    if s.sampled == 0:  # no reviewed national sample this quarter: say so, print no rate
+        p = f"{q.label}{opt.office}未开展政府网站抽查或抽查结果尚未审定。"
     paras.append(p)
 
     # Self-checks, re-verification, 找错, ads, rectification.

@@ -299,6 +299,8 @@ class NoticeData:
     problem_sites: list[ProblemSite] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     issue_date: dt.date | None = None
+    # Caveats found while collecting (e.g. sampled sites not yet reviewed), shown to the user.
+    notes: list[str] = field(default_factory=list)
     schema: str = SCHEMA
 
     # ------------------------------------------------------------ derived figures

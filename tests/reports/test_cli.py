@@ -107,6 +107,8 @@ def test_reproduction_of_the_seed_notice(tmp_path):
     assert len(a2.rows) == 2 + 32 + 1 and a2.rows[-1].cells[8].text == str(29431 - 1972)
     assert [c.text for c in a2.rows[-1].cells][9:] == ["440", "428", "97%"]
     assert len(a3.rows) == 2 + 76 + 1 and a3.rows[-1].cells[4].text == "1972"
+    no_sites = next(r for r in a3.rows if r.cells[1].text == "国家安全部")  # a unit with zero sites
+    assert [c.text for c in no_sites.cells][2:] == ["0", "0", "0", "0", "0", "—"]
     assert [c.text for c in a3.rows[-1].cells][5:] == ["60", "57", "95%"]
     assert len(a4.rows) == 1 + 15  # the 15 sites that failed the national sample
     total = [c.text for c in a1.rows[-1].cells]

@@ -71,3 +71,16 @@ def test_title_attachments_and_signature():
     assert "附件：1.2017年第三季度各地区、各部门政府网站监管工作情况" in text
     assert "4.抽查发现存在突出问题的政府网站名单" in text
     assert text.rstrip().endswith("2017年11月18日")
+
+
+def test_quarter_without_reviewed_sample_prints_no_rate():
+    from govsite.reports.data import SampleFigures
+
+    data = make_notice()
+    data.sample = SampleFigures()
+    for r in data.regions:
+        r.sample = SampleFigures()
+    for d in data.departments:
+        d.sample = SampleFigures()
+    one = compose(data).section("一、抽查情况")
+    assert "未开展政府网站抽查或抽查结果尚未审定" in one and "合格率—" not in one
