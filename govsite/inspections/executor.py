@@ -27,6 +27,7 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
+from govsite.inspections.bulk import update_rows
 from govsite.inspections.errors import InspectionError
 
 CheckFn = Callable[["CheckJob"], Awaitable[dict]]
@@ -153,7 +154,7 @@ def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dic
         domains: dict[int, list[str]] = {}
         from govsite.registry.models import Domain
 
-        for site_id, host in Domain.objects.filter(site_id__in=[r.site_id for r in rows]).values_list(
+        for site_id, host in Domain.objects.filter(site_id__in=sites.values("site_id")).values_list(
             "site_id", "host"
         ):
             domains.setdefault(site_id, []).append(host)
@@ -198,32 +199,27 @@ def _flush(campaign_id: int, events: list[dict], counters: dict[str, Any]) -> No
     starts = [e for e in starts if e["id"] not in ends]  # finished in the same batch
     with transaction.atomic():
         if starts:
-            CampaignSite.objects.bulk_update(
-                [CampaignSite(pk=e["id"], state=CampaignSite.State.RUNNING, started_at=e["at"]) for e in starts],
-                ["state", "started_at"],
-                batch_size=500,
-            )
+            update_rows(CampaignSite, ["state", "started_at"], [(e["id"], ("running", e["at"])) for e in starts])
         if ends:
-            objs = []
-            for e in ends.values():
-                report = e.get("report")
-                objs.append(
-                    CampaignSite(
-                        pk=e["id"],
-                        state=e["state"],
-                        attempts=e["attempts"],
-                        error=e.get("error", "")[:1000],
-                        report=report,
-                        score=_score(report),
-                        auto_verdict=(report or {}).get("verdict", "") if report else "",
-                        started_at=e["started"],
-                        finished_at=e["at"],
-                    )
-                )
-            CampaignSite.objects.bulk_update(
-                objs,
+            update_rows(
+                CampaignSite,
                 ["state", "attempts", "error", "report", "score", "auto_verdict", "started_at", "finished_at"],
-                batch_size=200,
+                [
+                    (
+                        e["id"],
+                        (
+                            e["state"],
+                            e["attempts"],
+                            e.get("error", "")[:1000],
+                            e.get("report"),
+                            _score(e.get("report")),
+                            (e.get("report") or {}).get("verdict", ""),
+                            e["started"],
+                            e["at"],
+                        ),
+                    )
+                    for e in ends.values()
+                ],
             )
         Campaign.objects.filter(pk=campaign_id).update(
             done=counters["done"],

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from govsite.inspections import indicators as ind
+from govsite.inspections.bulk import update_rows
 from govsite.inspections.campaigns import audit
 from govsite.inspections.errors import InspectionError
 from govsite.inspections.models import Assignment, Campaign, CampaignSite, Review
@@ -245,12 +246,12 @@ def auto_accept(campaign: Campaign, actor: str = "system") -> dict:
 
     accepted: list[CampaignSite] = []
     skipped = 0
-    fields = ["id", "state", "auto_verdict", "score", "report", "review_state"]
+    # The report is not loaded: reviewed_indicators stays None, meaning "as reported".
+    fields = ["id", "state", "auto_verdict", "score", "review_state"]
     for cs in campaign.sites.filter(review_state="").only(*fields).iterator(chunk_size=2000):
         if cs.state != CampaignSite.State.DONE or cs.auto_verdict not in ("pass", "fail"):
             skipped += 1
             continue
-        cs.reviewed_indicators = (cs.report or {}).get("indicators", [])
         cs.reviewed_verdict = cs.auto_verdict
         cs.review_state = "final"
         accepted.append(cs)
@@ -264,8 +265,10 @@ def auto_accept(campaign: Campaign, actor: str = "system") -> dict:
             ],
             batch_size=1000,
         )
-        CampaignSite.objects.bulk_update(
-            accepted, ["reviewed_indicators", "reviewed_verdict", "review_state"], batch_size=500
+        update_rows(
+            CampaignSite,
+            ["reviewed_verdict", "review_state"],
+            [(cs.pk, (cs.reviewed_verdict, cs.review_state)) for cs in accepted],
         )
         AuditEntry.objects.bulk_create(
             [
