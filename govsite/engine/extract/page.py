@@ -49,8 +49,18 @@ _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|�
 _HUB_MIN_LINKS = 12
 
 
-def _attrs(node: LexborNode) -> dict[str, str | None]:
-    return node.attributes
+_HOME_PATH_RE = re.compile(r"^(?:/|/(?:index|default|home|main)\.(?:s?html?|php|jsp|aspx?))?$", re.I)
+
+
+def is_home_url(url: str) -> bool:
+    """A site's home page address: the root or /index.*, with no query (a hub is a home page)."""
+    m = re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]*([^?#]*)(\?[^#]*)?", url, re.I)
+    if not m:
+        return False
+    path, query = m.group(1), m.group(2)
+    if query and query != "?":
+        return False
+    return bool(_HOME_PATH_RE.match(path or "/"))
 
 
 def _clean(text: str | None) -> str:
@@ -512,8 +522,8 @@ def extract_page(
     facts.nav = _nav(tree, a_text, a_url)
     dated_items = sum(1 for c in columns for it in c.items if it.date)
     internal = {lk.url for lk in links if lk.tag == "a" and not lk.hidden}
-    facts.is_hub = (dated_items == 0 and facts.article_pub_date is None and facts.service_guide_elements is None
-                    and len(internal) >= _HUB_MIN_LINKS)
+    facts.is_hub = (is_home_url(url) and dated_items == 0 and facts.article_pub_date is None
+                    and facts.service_guide_elements is None and len(internal) >= _HUB_MIN_LINKS)
     return facts
 
 

@@ -200,3 +200,12 @@ def test_site_name_prefers_meta_then_title_site_part() -> None:
     html = "<html><head><title>关于X的通知 - 山西省人民政府门户网站</title></head><body></body></html>"
     f = extract_page(html, URL)
     assert f.site_name == "山西省人民政府门户网站" and f.site_name_source == "title"
+
+
+def test_a_page_without_lists_is_a_hub_only_at_the_home_address() -> None:
+    grid = "".join(f'<li><a href="/col{i}/">栏目{i}</a></li>' for i in range(16))
+    html = page(f'<div class="hub-nav"><ul>{grid}</ul></div>')
+    assert extract_page(html, "http://www.example.gov.cn/").is_hub is True
+    assert extract_page(html, "http://www.example.gov.cn/index.php").is_hub is True
+    assert extract_page(html, "http://www.example.gov.cn/xxgk/index.html").is_hub is False
+    assert extract_page(html, "http://www.example.gov.cn/index.php?c=list&cid=3").is_hub is False
