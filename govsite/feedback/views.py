@@ -37,7 +37,7 @@ def _render_form(request: HttpRequest, form: ReportForm, error: str = "", status
     if data is not None:
         data["captcha_token"] = token
         data["captcha_answer"] = ""
-        form = ReportForm(data)
+        form = ReportForm(data, form.files)
         form.is_valid()  # keep field errors for display
     else:
         form.initial["captcha_token"] = token
