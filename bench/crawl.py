@@ -1,0 +1,230 @@
+"""Crawl throughput on the farm's static export served by nginx: govsite (crawl + extraction
++ link checks) against LinkChecker, linkinator 7.x and a plain aiohttp+selectolax crawl
+(the floor), in one run, on the same sites.
+
+    .venv/bin/python bench/crawl.py --sites 8 [--linkchecker PATH] [--linkinator PATH]
+
+Every tool runs as its own process; CPU seconds and peak RSS come from wait4() on that
+process. The other tools reach the virtual hosts through nginx used as an HTTP proxy
+(nginx picks the site from the absolute URL's host); govsite and the floor use --resolve.
+LinkChecker: `python -m venv /tmp/lc && /tmp/lc/bin/pip install linkchecker`;
+linkinator: `npm install linkinator@7` in a temp directory."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv/bin/python")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_measured(cmd: list[str], env: dict | None = None, timeout: float = 900) -> tuple[float, float, float, str]:
+    """(wall s, cpu s, peak RSS MB, stdout) of one child process, from wait4()."""
+    t0 = time.monotonic()
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = t0 + timeout
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+        time.sleep(0.05)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    text = out.read().decode("utf-8", "replace")
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, text
+
+
+# -- workers (run in a child process) ----------------------------------------------------------
+
+def worker_govsite(manifest: dict, port: int, max_pages: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from govsite.engine.crawl import Crawler
+    from govsite.engine.fetch import FetchConfig, Fetcher
+
+    resolve = {(s["host"], port): ["127.0.0.1"] for s in manifest["sites"]}
+
+    async def main() -> None:
+        async with Fetcher(FetchConfig(allow_private=True, resolve=resolve, per_host=2, retries=0)) as f:
+            crawlers = [Crawler(s["url"], f, max_pages=max_pages, max_depth=10, check_external=False)
+                        for s in manifest["sites"]]
+            await asyncio.gather(*(c.run() for c in crawlers))
+        pages = sum(sum(1 for p in c.pages if p.html) for c in crawlers)
+        urls = sum(len(c.pages) + sum(1 for lr in c.links.values() if lr.checked and lr.kind != "page") for c in crawlers)
+        print(json.dumps({"pages": pages, "urls": urls}))
+
+    asyncio.run(main())
+
+
+def worker_plain(manifest: dict, port: int, max_pages: int) -> None:
+    """The floor: BFS per site with aiohttp + selectolax, per-host limit 2, no extraction, no checks."""
+    from urllib.parse import urldefrag, urljoin, urlsplit
+
+    import aiohttp
+    from aiohttp.abc import AbstractResolver
+    from selectolax.lexbor import LexborHTMLParser
+
+    class Loopback(AbstractResolver):
+        async def resolve(self, host, port=0, family=socket.AF_INET):  # noqa: ANN001
+            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": socket.AF_INET, "proto": 0,
+                     "flags": socket.AI_NUMERICHOST}]
+
+        async def close(self) -> None:
+            pass
+
+    async def site(session: aiohttp.ClientSession, start: str) -> int:
+        host = urlsplit(start).netloc
+        seen = {start}
+        queue = asyncio.Queue()
+        queue.put_nowait(start)
+        pages = 0
+
+        async def work() -> None:
+            nonlocal pages
+            while True:
+                url = await queue.get()
+                try:
+                    async with session.get(url) as r:
+                        body = await r.read()
+                        ctype = r.headers.get("Content-Type", "")
+                    if "html" in ctype and r.status == 200:
+                        pages += 1
+                        for a in LexborHTMLParser(body).css("a[href]"):
+                            u = urldefrag(urljoin(url, a.attributes.get("href") or ""))[0]
+                            if urlsplit(u).netloc == host and u not in seen and len(seen) < max_pages * 4:
+                                seen.add(u)
+                                queue.put_nowait(u)
+                except (TimeoutError, aiohttp.ClientError):
+                    pass
+                finally:
+                    queue.task_done()
+
+        workers = [asyncio.create_task(work()) for _ in range(2)]
+        await queue.join()
+        for w in workers:
+            w.cancel()
+        return pages
+
+    async def main() -> None:
+        conn = aiohttp.TCPConnector(resolver=Loopback(), limit=64, limit_per_host=2)
+        async with aiohttp.ClientSession(connector=conn) as session:
+            counts = await asyncio.gather(*(site(session, s["url"]) for s in manifest["sites"]))
+        print(json.dumps({"pages": sum(counts), "urls": sum(counts)}))
+
+    asyncio.run(main())
+
+
+# -- driver ------------------------------------------------------------------------------------
+
+def start_nginx(export: Path) -> subprocess.Popen:
+    conf = export / "nginx.conf"
+    proc = subprocess.Popen(["nginx", "-p", str(export.parent), "-c", str(conf)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    return proc
+
+
+def wait_port(port: int, timeout: float = 20) -> None:
+    t = time.time() + timeout
+    while time.time() < t:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sites", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--max-pages", type=int, default=2000)
+    ap.add_argument("--linkchecker", default=shutil.which("linkchecker") or "/tmp/govsite-bench/lcvenv/bin/linkchecker")
+    ap.add_argument("--linkinator", default=shutil.which("linkinator") or "/tmp/govsite-bench/lnk/node_modules/.bin/linkinator")
+    ap.add_argument("--worker", choices=["govsite", "plain"], help=argparse.SUPPRESS)
+    ap.add_argument("--manifest", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
+        {"govsite": worker_govsite, "plain": worker_plain}[args.worker](manifest, args.port, args.max_pages)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="govsite-crawlbench-") as tmp:
+        work = Path(tmp)
+        port = free_port()
+        export = work / "exp"
+        subprocess.run([str(ROOT / ".venv/bin/govsite"), "farm", "export", str(export), "--sites", str(args.sites),
+                        "--seed", str(args.seed), "--as-of", "2017-09-14", "--port", str(port)], check=True,
+                       stdout=subprocess.DEVNULL)
+        man_path = export / "manifest.json"
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        nginx = start_nginx(export)
+        try:
+            wait_port(port)
+            rows = []
+            common = ["--manifest", str(man_path), "--port", str(port), "--max-pages", str(args.max_pages)]
+            for name in ("plain", "govsite"):
+                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", name, *common])
+                m = re.search(r"\{.*\}", out)
+                res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
+                rows.append((name if name == "govsite" else "aiohttp+selectolax (floor)", res["pages"], res["urls"],
+                             wall, cpu, rss))
+            proxy_env = dict(os.environ, http_proxy=f"http://127.0.0.1:{port}", HTTP_PROXY=f"http://127.0.0.1:{port}",
+                             no_proxy="", NO_PROXY="")
+            urls = [s["url"] for s in manifest["sites"]]
+            if Path(args.linkinator).exists():
+                wall, cpu, rss, out = run_measured([args.linkinator, *urls, "--recurse", "--format", "json",
+                                                    "--concurrency", "100", "--timeout", "15000"], env=proxy_env)
+                try:
+                    links = json.loads(out[out.index("{"):]).get("links", [])
+                except ValueError:
+                    links = []
+                hosts = {s["host"] for s in manifest["sites"]}
+                inside = [lk for lk in links if re.match(r"https?://([^/:]+)", lk.get("url", "")) and
+                          re.match(r"https?://([^/:]+)", lk["url"]).group(1) in hosts]
+                rows.append(("linkinator 7.x", None, len(inside), wall, cpu, rss))
+            else:
+                print(f"linkinator not found at {args.linkinator}; skipped")
+            if Path(args.linkchecker).exists():
+                wall, cpu, rss, out = run_measured([args.linkchecker, "--no-status", "--no-warnings", "-t", "10",
+                                                    "--no-robots", *urls], env=proxy_env, timeout=1200)
+                m = re.search(r"(\d+) links? in (\d+) URLs? checked", out)
+                rows.append(("LinkChecker", None, int(m.group(2)) if m else 0, wall, cpu, rss))
+            else:
+                print(f"LinkChecker not found at {args.linkchecker}; skipped")
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+    total_pages = rows[0][1]
+    print(f"farm static export: {args.sites} sites, nginx on 127.0.0.1:{port}; HTML pages reachable: {total_pages}")
+    print(f"{'tool':<30}{'HTML pages':>11}{'URLs':>8}{'wall s':>9}{'pages/s':>9}{'URLs/s':>9}{'CPU ms/page':>12}{'peak RSS MB':>12}")
+    for name, pages, urls, wall, cpu, rss in rows:
+        pg = pages if pages is not None else total_pages  # tools that fetch every page of the site
+        print(f"{name:<30}{(pages if pages is not None else '-')!s:>11}{urls:>8}{wall:>9.1f}{pg / wall:>9.1f}"
+              f"{urls / wall:>9.1f}{1000 * cpu / max(pg, 1):>12.2f}{rss:>12.1f}")
+    print("pages/s for LinkChecker and linkinator = the reachable HTML pages (they crawl the same sites completely) / wall time")
+
+
+if __name__ == "__main__":
+    main()
