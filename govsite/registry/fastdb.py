@@ -5,7 +5,7 @@ import above 5,000 rows/s on SQLite."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +19,12 @@ def db_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def db_json(model: type[models.Model], field: str, value: Any) -> Any:
+def json_adapter() -> Callable[[Any], Any]:
     """What JSONField.get_db_prep_save produces (json text on SQLite, Jsonb on PostgreSQL),
-    without the per-call field machinery; registry JSON fields use the default encoder."""
-    del model, field
-    return connection.ops.adapt_json_value(value, None)
+    without the per-call field machinery (and the connection proxy's thread-local look-up);
+    registry JSON fields use the default encoder."""
+    adapt = connection.ops.adapt_json_value
+    return lambda value: adapt(value, None)
 
 
 def fast_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govsite.registry.codes import is_site_code
-from govsite.registry.fastdb import db_datetime, db_json, fast_insert
+from govsite.registry.fastdb import db_datetime, fast_insert, json_adapter
 from govsite.registry.index import RegionInfo, RegistryIndex
 from govsite.registry.models import Domain, Organization, Site, SiteChange
 from govsite.registry.records import (
@@ -478,13 +478,14 @@ def apply_records(
 
         # New sites.
         stamp = db_datetime(now)
+        db_json = json_adapter()
         site_fields = ["code", "name", "home_url", "category", "site_class", "level", "region_id", "department_id",
                        "sponsor_id", "operator", "icp", "police_record", "conac_id", "contacts", "status",
                        "migration_state", "created_at", "updated_at"]
         fast_insert(Site, site_fields, [
             (r.code, r.name, r.home_url, r.category, r.site_class, r.level, region_id.get(r.region),
              dept_id.get(r.department), sponsor_id(r), r.operator, r.icp, r.police_record, r.conac_id,
-             db_json(Site, "contacts", r.contacts), r.status, r.migration_state, stamp, stamp)
+             db_json(r.contacts), r.status, r.migration_state, stamp, stamp)
             for r, _ in creates
         ])
         site_id: dict[str, int] = {code: snap["id"] for code, snap in existing.items()}
@@ -552,11 +553,11 @@ def apply_records(
         fast_insert(Domain, ["site_id", "host", "is_primary"], add)
 
         # History.
-        history = [(site_id[r.code], stamp, actor, SiteChange.Action.CREATE, db_json(SiteChange, "changes", c), reason)
+        history = [(site_id[r.code], stamp, actor, SiteChange.Action.CREATE, db_json(c), reason)
                    for r, c in creates]
         for _r, snap, diff in updates:
             action = SiteChange.Action.STATUS if set(diff) <= {"status", "merged_into", "migration_state"} else SiteChange.Action.UPDATE
-            history.append((snap["id"], stamp, actor, action, db_json(SiteChange, "changes", diff), reason))
+            history.append((snap["id"], stamp, actor, action, db_json(diff), reason))
         fast_insert(SiteChange, ["site_id", "at", "actor", "action", "changes", "reason"], history)
     result.created, result.updated, result.changes = len(creates), len(updates), len(history)
     return result
