@@ -104,10 +104,14 @@ class Renderer:
             hidden = '<input type="hidden" name="c" value="search">'
         if self.style == "ucap":
             hidden = '<input type="hidden" name="webid" value="1">'
+        # Drop-down menu of every first-level column, as real CMS templates render it, so
+        # every column is reachable by a crawler.
+        sub = "".join(f'<li><a href="{escape(u.column(c))}">{escape(c.name)}</a></li>'
+                      for c in s.columns if c.d.parent is None)
         return (f'<div class="header"><div class="logo"><h1>{escape(self.ident.name)}</h1></div>\n'
                 f'<form class="search-form" action="{action}" method="get">{hidden}'
                 f'<input type="text" name="{param}" placeholder="请输入关键字"><input type="submit" value="搜索"></form>\n'
-                f'<div class="nav"><ul>{lis}</ul></div></div>\n')
+                f'<div class="nav"><ul>{lis}</ul></div>\n<div class="sub-nav"><ul>{sub}</ul></div></div>\n')
 
     def conac(self) -> str:
         d = self.ident.division
