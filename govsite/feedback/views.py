@@ -53,7 +53,8 @@ def _resolve_site(form: ReportForm):  # noqa: ANN202
 
     code = form.cleaned_data.get("site_code") or ""
     if code:
-        site = Site.objects.filter(code=code).first()
+        # The region chain is loaded with the site so routing needs no further query.
+        site = Site.objects.select_related("region__parent__parent", "department").filter(code=code).first()
         if site is None:
             return None, [], f"网站标识码 {code} 不存在，请通过网站名称或域名搜索"
         return site, [], ""
