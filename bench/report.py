@@ -75,30 +75,46 @@ def main() -> int:
     out = work / "out"
     out.mkdir()
     steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     t0 = time.perf_counter()
     t = t0
+    c = time.process_time()
     data = collect("2017Q3")
     steps["collect (database → notice data)"] = time.perf_counter() - t
+    cpu["collect (database → notice data)"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
     notice = compose(data)
     tables = build_tables(data, notice.attachment_titles)
     steps["compose text + attachment tables"] = time.perf_counter() - t
+    cpu["compose text + attachment tables"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
     charts = all_charts(data)
     steps["charts (3, matplotlib)"] = time.perf_counter() - t
+    cpu["charts (3, matplotlib)"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
     docx = out / "notice-2017Q3.docx"
     docx.write_bytes(render_docx(notice, tables, charts))
     steps["DOCX"] = time.perf_counter() - t
+    cpu["DOCX"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
     (out / "attachments-2017Q3.xlsx").write_bytes(render_xlsx(tables))
     steps["XLSX"] = time.perf_counter() - t
+    cpu["XLSX"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
     (out / "notice-2017Q3.html").write_text(render_html(notice, tables, charts), encoding="utf-8")
     steps["HTML"] = time.perf_counter() - t
+    cpu["HTML"] = time.process_time() - c
+    c = time.process_time()
     t = time.perf_counter()
+    lo_cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     docx_to_pdf(docx, out)
     steps["PDF (LibreOffice)"] = time.perf_counter() - t
+    cpu["PDF (LibreOffice)"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - lo_cpu0
     total = time.perf_counter() - t0
     self_peak = rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     child_peak = rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -124,9 +140,10 @@ def main() -> int:
     print(f"quarter 2017Q3: {data.running_total} running sites, {data.sample.sampled} sampled, "
           f"{data.unit_total('self_checked')} self-checks, {data.unit_total('messages')} valid messages; "
           f"{rows} attachment rows")
+    print(f"  {'step':36s} {'wall':>8s} {'cpu':>8s}   (cpu: this process, or LibreOffice's user time)")
     for name, secs in steps.items():
-        print(f"  {name:36s} {secs:6.2f} s")
-    print(f"  {'TOTAL (DOCX+XLSX+HTML+PDF)':36s} {total:6.2f} s   peak RSS: python {self_peak:.0f} MiB, "
+        print(f"  {name:36s} {secs:6.2f} s {cpu[name]:6.2f} s")
+    print(f"  {'TOTAL (DOCX+XLSX+HTML+PDF)':36s} {total:6.2f} s {sum(cpu.values()):6.2f} s   peak RSS: python {self_peak:.0f} MiB, "
           f"LibreOffice {child_peak:.0f} MiB")
     print(f"peer LibreOffice alone, same DOCX → PDF: {lo_secs:6.2f} s (peak RSS {lo_peak:.0f} MiB, exit {code})")
     print(f"peer csv module, same 4 tables:          {csv_secs * 1000:6.1f} ms")

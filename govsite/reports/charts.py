@@ -38,7 +38,8 @@ def cjk_font_path() -> str | None:
     return None
 
 
-def _setup():  # noqa: ANN202 - returns matplotlib modules
+@lru_cache(maxsize=1)
+def _setup():  # noqa: ANN202 - returns matplotlib modules (once: registering the CJK font parses a large TTC)
     import matplotlib
 
     matplotlib.use("Agg")
