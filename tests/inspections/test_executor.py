@@ -52,6 +52,8 @@ def test_crash_then_resume_repeats_no_finished_site(registry) -> None:  # noqa: 
     first = list(checkers.CALLS)
     done_after_crash = set(c.sites.filter(state="done").values_list("site__code", flat=True))
     assert done_after_crash and len(done_after_crash) <= 11 and done_after_crash <= set(first)
+    c.refresh_from_db()
+    assert c.state == "running" and c.done == len(done_after_crash)  # progress the console sees
     checkers.CALLS.clear()
     summary = _run(c.pk, checkers.rules_checker, concurrency=3)
     second = set(checkers.CALLS)
