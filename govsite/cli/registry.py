@@ -57,10 +57,10 @@ def _check_path(file: str, writing: bool) -> Path:
     return path
 
 
-def _report_rejected(errors: list) -> UserError:
+def _report_rejected(errors: list, what: str = "文件未导入", hint: str = "") -> UserError:
     lines = [str(e) for e in errors[:MAX_ERRORS_SHOWN]]
     more = f"\n……另有 {len(errors) - MAX_ERRORS_SHOWN} 处错误未列出" if len(errors) > MAX_ERRORS_SHOWN else ""
-    return UserError(f"文件未导入（共 {len(errors)} 处错误，数据库未作任何修改）：\n" + "\n".join(lines) + more)
+    return UserError(f"{what}（共 {len(errors)} 处错误，数据库未作任何修改）：\n" + "\n".join(lines) + more + hint)
 
 
 @click.group()
@@ -196,13 +196,13 @@ def generate_cmd(like: str, seed: int, violations: float, out: str | None, no_db
         raise UserError("--no-db 需要与 --out 一起使用")
     out_path = _check_path(out, writing=True) if out else None
     _boot()
-    from django.db import transaction
+    from django.db import IntegrityError, transaction
     from django.db.models import ProtectedError
 
     from govsite.registry.generator import generate
     from govsite.registry.importer import ImportRejected, apply_records, records_to_rows
     from govsite.registry.index import RegistryIndex
-    from govsite.registry.models import Organization, Site
+    from govsite.registry.models import Domain, Organization, Site, SiteChange
     from govsite.registry.records import HEADERS
     from govsite.registry.tabular import write_table
 
@@ -220,18 +220,23 @@ def generate_cmd(like: str, seed: int, violations: float, out: str | None, no_db
     try:
         with transaction.atomic():
             if replace:
+                # Plain table deletes (the ORM collector would load every row); rows of other apps that
+                # still point at a site make the database refuse, which is reported below.
+                SiteChange.objects.all().delete()
+                Domain.objects.all().delete()
                 Site.objects.filter(merged_into__isnull=False).update(merged_into=None)
-                Site.objects.all().delete()
-                Organization.objects.all().delete()
+                Site.objects.all()._raw_delete(Site.objects.db)
+                Organization.objects.all()._raw_delete(Organization.objects.db)
             applied = apply_records(result.records, index, actor, reason=f"生成名录 {like} 种子 {seed}")
-    except ProtectedError as exc:
+    except (ProtectedError, IntegrityError) as exc:
         raise UserError("已有其他数据引用这些网站，无法用 --replace 清空名录") from exc
     except ImportRejected as exc:
-        raise _report_rejected(exc.errors) from exc
+        hint = "\n名录中已有其他网站占用这些域名：可加 --replace 清空已有名录后再生成"
+        raise _report_rejected(exc.errors, "生成结果未写入", hint) from exc
     elapsed = time.perf_counter() - started
     click.echo(f"已写入数据库：新增 {applied.created}，修改 {applied.updated}，未变 {applied.unchanged}"
                f"（{elapsed:.1f} 秒，{applied.rows / max(elapsed, 1e-9):,.0f} 行/秒）")
-    others = Site.objects.exclude(code__in=[r.code for r in result.records]).count() if applied.rows < 40000 else 0
+    others = Site.objects.count() - len(result.records)  # every generated code is stored by now
     if others:
         click.echo(f"提示: 数据库中另有 {others} 个不在本次生成结果中的网站；可用 --replace 清空后再生成", err=True)
 
