@@ -18,6 +18,7 @@ DEFAULTS: dict[str, int | float | bool] = {
     "IMAGE_MAX_PIXELS": 40_000_000,
     "RATE_LIMIT_COUNT": 10,  # accepted submissions per IP …
     "RATE_LIMIT_WINDOW": 600,  # … per this many seconds
+    "ATTEMPT_LIMIT": 30,  # form posts per IP and window, accepted or not (stops captcha guessing)
     "CAPTCHA_MAX_AGE": 1800,
     "CAPTCHA_TEST_MODE": False,  # accept `test-<nonce>` tokens without an answer (benchmarks only)
     "DUPLICATE_WINDOW_DAYS": 7,

@@ -154,27 +154,41 @@ def render_captcha_png(token: str) -> bytes:
 
 # --- rate limit ---------------------------------------------------------------------------------
 
+def _rate_key(kind: str, ip: str) -> str:
+    window = int(conf.get("RATE_LIMIT_WINDOW"))
+    return f"fb:{kind}:{ip}:{int(timezone.now().timestamp()) // window}"
+
+
 def rate_limited(ip: str | None) -> bool:
-    """True if this IP already made its allowed submissions in the current window (fixed window
-    counter in Django's cache: per process with the local-memory cache, shared with Redis)."""
+    """True if this IP already made its allowed submissions, or its allowed form posts (accepted
+    or not, so a captcha cannot be guessed by retrying), in the current window. Fixed-window
+    counters in Django's cache: per process with the local-memory cache, shared with Redis.
+    RATE_LIMIT_COUNT = 0 turns both off (benchmarks)."""
     limit = int(conf.get("RATE_LIMIT_COUNT"))
     if limit <= 0 or not ip:
         return False
-    window = int(conf.get("RATE_LIMIT_WINDOW"))
-    key = f"fb:rate:{ip}:{int(timezone.now().timestamp()) // window}"
-    return (cache.get(key) or 0) >= limit
+    if (cache.get(_rate_key("ok", ip)) or 0) >= limit:
+        return True
+    return (cache.get(_rate_key("try", ip)) or 0) >= int(conf.get("ATTEMPT_LIMIT"))
 
 
-def count_submission(ip: str | None) -> None:
-    if not ip or int(conf.get("RATE_LIMIT_COUNT")) <= 0:
-        return
+def _bump(key: str) -> None:
     window = int(conf.get("RATE_LIMIT_WINDOW"))
-    key = f"fb:rate:{ip}:{int(timezone.now().timestamp()) // window}"
     if not cache.add(key, 1, timeout=window + 5):
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=window + 5)
+
+
+def count_attempt(ip: str | None) -> None:
+    if ip and int(conf.get("RATE_LIMIT_COUNT")) > 0:
+        _bump(_rate_key("try", ip))
+
+
+def count_submission(ip: str | None) -> None:
+    if ip and int(conf.get("RATE_LIMIT_COUNT")) > 0:
+        _bump(_rate_key("ok", ip))
 
 
 # --- screenshot ---------------------------------------------------------------------------------

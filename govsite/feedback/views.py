@@ -93,6 +93,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if intake.rate_limited(ip):
         return _render_form(request, ReportForm(request.POST), status=429,
                             error="提交过于频繁，请稍后再试")
+    intake.count_attempt(ip)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_form(request, form, status=400, error="提交的内容有误，请按提示修改后重新提交")
@@ -173,7 +174,7 @@ def asset(request: HttpRequest, name: str) -> HttpResponse:
 
 # --- staff ---------------------------------------------------------------------------------------
 
-@login_required
+@login_required(login_url="/admin/login/")
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
     role = role_of(request.user)
@@ -186,7 +187,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
                                                          "statuses": Status.choices, "status": status})
 
 
-@login_required
+@login_required(login_url="/admin/login/")
 @require_http_methods(["GET", "POST"])
 def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     msg = get_object_or_404(messages_in_scope(request.user), pk=pk)
@@ -217,7 +218,7 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status=400 if error and request.method == "POST" else 200)
 
 
-@login_required
+@login_required(login_url="/admin/login/")
 @require_GET
 def manage_screenshot(request: HttpRequest, pk: int) -> FileResponse:
     """Screenshots are only for staff in scope, always as image/png or image/jpeg (the stored

@@ -287,3 +287,14 @@ def test_staff_pages_act_within_scope(world):
     assert gd.post(f"/feedback/manage/{msg.pk}/", {"action": "forward"}).status_code == 302
     msg.refresh_from_db()
     assert msg.status == Status.ACCEPTED
+
+
+def test_captcha_guessing_is_rate_limited(world, settings):
+    settings.FEEDBACK_ATTEMPT_LIMIT = 3
+    c = Client()
+    data = good_data(c)
+    for wrong in ("1", "2", "3"):
+        assert c.post(REPORT, {**data, "captcha_answer": wrong + "00"}).status_code == 400
+    resp = c.post(REPORT, data)  # the right answer, but too many attempts
+    assert resp.status_code == 429 and "提交过于频繁" in resp.content.decode()
+    assert Message.objects.count() == 0
