@@ -108,13 +108,14 @@ def campaign() -> None:
 @click.option("--window", help="采样时间窗口 START:END（日期），默认整个季度")
 @click.option("--second-review", is_flag=True, help="审核需要初审和复审两级")
 @click.option("--name", help="活动名称，默认 季度-国办抽查-种子")
+@click.option("--replace", is_flag=True, help="同名活动已存在时替换它（演示用；有整改任务的活动不能替换）")
 @click.option("--farm-manifest", type=click.Path(dir_okay=False),
               help="只在模拟站点群中与登记库一致（标识码和域名相同）的网站中抽样（演示、测试用）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @actor_option
 @_service
 def draw(quarter, size, seed, min_per_stratum, exclude_previous, skip_empty_strata, as_of, window,
-         second_review, name, farm_manifest, as_json, actor) -> None:
+         second_review, name, replace, farm_manifest, as_json, actor) -> None:
     """随机分层抽取国办抽查样本（算法见 govsite.inspections.sampling）。"""
     from govsite.inspections.campaigns import draw_national_sample
 
@@ -136,7 +137,8 @@ def draw(quarter, size, seed, min_per_stratum, exclude_previous, skip_empty_stra
     c = draw_national_sample(
         quarter, size, seed, minimum=min_per_stratum, exclude_previous=exclude_previous,
         skip_empty_strata=skip_empty_strata, as_of=_date(as_of, "--as-of"), window=win,
-        second_review=second_review, name=name, restrict_to=restrict, restrict_note=note, actor=_actor(actor),
+        second_review=second_review, name=name, restrict_to=restrict, restrict_note=note, replace=replace,
+        actor=_actor(actor),
     )
     if as_json:
         data = _campaign_json(c)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from govsite.inspections import sampling
 from govsite.inspections.errors import InspectionError
-from govsite.inspections.models import AuditEntry, Campaign, CampaignSite, SelfCheckResult
+from govsite.inspections.models import AuditEntry, Campaign, CampaignSite, RectificationTask, SelfCheckResult
 from govsite.inspections.periods import Quarter, Unit, UnitIndex, ruleset_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -84,6 +84,7 @@ def draw_national_sample(
     name: str | None = None,
     restrict_to: list[str] | None = None,
     restrict_note: dict | None = None,
+    replace: bool = False,
     actor: str = "system",
 ) -> Campaign:
     """Draw and store the national random sample (algorithm: govsite.inspections.sampling).
@@ -127,7 +128,16 @@ def draw_national_sample(
     result = sampling.draw(members, size=size, seed=str(seed), quarter=str(q), minimum=minimum)
     ids = {code: pk for pk, code, _ in rows}
     strata_of = {m.code: m.stratum for m in members}
+    old = Campaign.objects.filter(name=name).first() if name else None
+    if old is not None and not replace:
+        raise InspectionError(f"检查活动“{name}”已存在；换一个名称，或加 --replace 替换它")
+    if old is not None and (old.children.exists() or RectificationTask.objects.filter(campaign_site__campaign=old).exists()):
+        raise InspectionError(f"检查活动“{name}”已有整改任务或派生活动，不能替换")
     with transaction.atomic():
+        if old is not None:
+            audit(actor, "replace", old, after={"name": old.name, "seed": old.seed, "total": old.total},
+                  reason="重新抽样替换同名活动")
+            old.delete()
         campaign = Campaign.objects.create(
             name=name or _unique_name(f"{q}-国办抽查-{seed}"),
             quarter=str(q),

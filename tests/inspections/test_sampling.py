@@ -126,3 +126,18 @@ def test_empty_strata_after_exclusion_are_an_error(registry) -> None:  # noqa: A
 def test_empty_registry_is_an_error() -> None:
     r = CliRunner().invoke(main, ["campaign", "draw", "--quarter", "2017Q3", "--size", "5", "--seed", "1"])
     assert r.exit_code == 2 and "没有正常运行的网站" in r.output
+
+
+@pytest.mark.django_db
+def test_named_campaign_collision_and_replace(registry) -> None:  # noqa: ANN001
+    from govsite.inspections.models import Campaign
+
+    runner = CliRunner()
+    base = ["campaign", "draw", "--quarter", "2017Q3", "--size", "20", "--name", "demo"]
+    assert runner.invoke(main, [*base, "--seed", "1"]).exit_code == 0
+    r = runner.invoke(main, [*base, "--seed", "2"])
+    assert r.exit_code == 2 and "已存在" in r.output
+    assert Campaign.objects.get(name="demo").seed == "1"
+    r = runner.invoke(main, [*base, "--seed", "2", "--replace"])
+    assert r.exit_code == 0, r.output
+    assert Campaign.objects.get(name="demo").seed == "2" and Campaign.objects.count() == 1
