@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from govsite.reports.data import (
     ACCOUNTABILITY_KINDS,
+    FINDING_KINDS,
     DepartmentRow,
     Finding,
     FindingItem,
@@ -148,10 +149,7 @@ def collect(quarter: str, census_date: dt.date | None = None) -> NoticeData:
     if prev["total"]:
         unrectified = [t["name"] for t in prev["tasks"] if t["state"] != "verified"]
         rect = RectificationStatus(str(q.previous()), prev["total"], prev["counts"]["verified"], unrectified)
-    names = {u.name: r.short for u, r in zip(
-        [*sorted(units.provinces.values(), key=lambda u: (u.order, u.code)),
-         *sorted(units.departments.values(), key=lambda u: (u.order, u.code))],
-        unit_rows, strict=True)}
+    names = {r.name: r.short for r in unit_rows}  # unit full name → the short name the notice prints
     problem_sites = [
         ProblemSite(unit=names.get(p["unit"], p["unit"]), name=p["name"], url=p["url"], code=p["site"],
                     problems=[x for x in p["problems"].split("；") if x])
@@ -198,8 +196,6 @@ def collect(quarter: str, census_date: dt.date | None = None) -> NoticeData:
                 site_name=site.name, place=place, unit=names.get(unit.name, unit.name),
                 column=str(ev.get("column", "")), detail=detail, url=str(ev.get("url", site.home_url)), code=site.code,
             ))
-    from govsite.reports.data import FINDING_KINDS
-
     notes = []
     pending = CampaignSite.objects.filter(
         campaign__quarter=str(q), campaign__kind=Campaign.Kind.NATIONAL_SAMPLE,

@@ -24,6 +24,7 @@ from govsite.reports.data import (
     below,
     cn_date,
     fmt_pct,
+    pct,
 )
 
 OFFICE = "国务院办公厅政府信息与政务公开办公室"
@@ -205,8 +206,6 @@ def section_one(data: NoticeData, opt: ComposeOptions) -> list[str]:
     checked_depts = [u for u in units if u.kind == "department" and u.self_checked > 0]
     sc_total = data.unit_total("self_checked")
     sc_passed = data.unit_total("self_passed")
-    from govsite.reports.data import pct
-
     subject = f"各地区和{len(checked_depts)}个国务院部门" if checked_depts else "各地区"
     p = (
         f"{subject}共抽查本地区、本部门政府网站{sc_total}个，占运行政府网站总数的"
