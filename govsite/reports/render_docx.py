@@ -29,7 +29,7 @@ _FACES = {
     "title": (("方正小标宋简体", "方正小标宋_GBK", "华文中宋"), "Noto Serif CJK SC"),
     "body": (("仿宋_GB2312", "仿宋", "FangSong"), "Noto Serif CJK SC"),
     "h1": (("黑体", "SimHei"), "Noto Sans CJK SC"),
-    "h2": (("楷体_GB2312", "楷体", "KaiTi"), "Noto Serif CJK SC"),
+    "h2": (("楷体_GB2312", "楷体", "KaiTi", "AR PL UKai CN", "AR PL KaitiM GB"), "Noto Serif CJK SC"),
     "page": (("宋体", "SimSun"), "Noto Serif CJK SC"),
 }
 BODY_PT = 16  # 三号

@@ -15,7 +15,7 @@ body{margin:0;background:#eee;font-family:"仿宋_GB2312","仿宋","FangSong","N
 h1.title{font-family:"方正小标宋简体","Noto Serif CJK SC",serif;font-size:22pt;text-align:center;line-height:1.6;margin:0 0 28pt}
 p{font-size:16pt;line-height:28pt;text-indent:2em;margin:0;text-align:justify}
 h2{font-family:"黑体","SimHei","Noto Sans CJK SC",sans-serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0;line-height:28pt}
-h3{font-family:"楷体_GB2312","楷体","KaiTi","Noto Serif CJK SC",serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0;line-height:28pt}
+h3{font-family:"楷体_GB2312","楷体","KaiTi","AR PL UKai CN","Noto Serif CJK SC",serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0;line-height:28pt}
 p.att{text-indent:0;padding-left:2em}
 p.sig{text-align:right;padding-right:4em;margin-top:28pt}
 figure{margin:12pt 0;text-align:center}figure img{max-width:100%}
