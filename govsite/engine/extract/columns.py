@@ -200,13 +200,50 @@ def _element_children(node: LexborNode) -> list[LexborNode]:
     return out
 
 
+def _first_class(n: LexborNode) -> str:
+    c = n.attrs.get("class") or ""
+    return c.split()[0] if c.strip() else ""
+
+
+def _same_kind(a: LexborNode, b: LexborNode) -> bool:
+    """Same tag and same main class: peers built from one template."""
+    return a.tag == b.tag and _first_class(a) == _first_class(b)
+
+
+def _uniform(panes: list[LexborNode]) -> bool:
+    return all(_same_kind(p, panes[0]) for p in panes[1:])
+
+
+def panes_of(bar: LexborNode, k: int) -> list[LexborNode] | None:
+    """The panes of a k-label tab bar (siblings after it, or the children of one wrapper)."""
+    panes = _elements_after(bar)
+    if panes and _same_kind(panes[0], bar):
+        return None  # a run of peer lists (a sitemap), not a bar and its panes
+    if len(panes) >= 2:
+        if len(panes) > k + 1 or not _uniform(panes[:k]):
+            return None
+        return panes[:k]
+    if not panes:
+        return None
+    node = panes[0]
+    for _ in range(3):
+        kids = _element_children(node)
+        if len(kids) == 1:
+            node = kids[0]
+            continue
+        return kids if len(kids) == k else None
+    return None
+
+
 def _pane_index(bar: LexborNode, k: int, current: LexborNode, path: set[int]) -> tuple[int, LexborNode] | None:
     """Which pane of a k-label tab bar holds `current` (the ancestor of our anchor that is the
     bar's next-or-later sibling); returns (index, pane node) or None when panes do not line up."""
     panes = _elements_after(bar)
+    if panes and _same_kind(panes[0], bar):
+        return None  # a run of peer lists (a sitemap), not a bar and its panes
     if len(panes) >= 2:
-        if len(panes) > k + 1:
-            return None
+        if len(panes) > k + 1 or not _uniform(panes[:k]):
+            return None  # tab panes are built from one template
         for i, p in enumerate(panes):
             if p.mem_id == current.mem_id:
                 return (i, p) if i < k else None
@@ -267,6 +304,9 @@ class ColumnFinder:
                 continue
             if in_row and (tag == "a" or sib.css_first("a") is not None):
                 return "blocked"
+            if tag == "a" and node.tag == "a":
+                sib = sib.prev  # the previous link of a row of links: a peer, not a title
+                continue
             if sib.mem_id in self.s.content:
                 # A sibling built like this node (the previous tab pane, the previous one-item
                 # list) is a peer under the same title, not a neighbouring column.
@@ -365,7 +405,13 @@ class ColumnFinder:
         """Look a few levels above a sub-title for a tab bar whose pane holds it."""
         level = 0
         cur = node
-        while level < 2:  # a tab pane wraps its sub-title closely (pane > box > title)
+        while level < 3:  # a tab pane wraps its sub-title closely (pane > box > title)
+            # The sub-titled box must open its pane: anything before it is a neighbour.
+            prev = cur.prev
+            while prev is not None and prev.tag in SKIP_TAGS:
+                prev = prev.prev
+            if prev is not None and level > 0 and not _same_kind(prev, cur):
+                return None  # peer panes (same tag and class) may precede
             parent = cur.parent
             if parent is None or parent.tag in ("body", "html"):
                 return None

@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more
+from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more, panes_of
 from govsite.engine.extract.dates import (
     DATE_LABELS,
     PUB_LABELS,
@@ -471,15 +471,22 @@ def extract_page(
             name = meta.get("ColumnName") or title or "列表"
             columns.append(Column(name=name, url=None, type=column_type(name), items=_pair(loose)))
     # Blank columns: tabs with empty panes, headings above empty lists.
+    names_seen = {c.name for c in columns}
     for hid, hn in finder.heading_nodes.items():
         h = finder.heading(hn)
         if h is None or h.kind != "tabs":
             continue
         if not any(k[0] == hid for k in real_lists):
             continue
+        panes = panes_of(hn, len(h.labels))
+        if panes is None:
+            continue  # panes not lined up with the labels: an empty one cannot be told
         for i, lab in enumerate(h.labels):
-            if (hid, i) not in seen_keys and _good_name(lab):
+            if i < len(panes) and _pane_has_items(panes[i], a_text):
+                continue  # the pane has items (perhaps under their own sub-titles): not blank
+            if (hid, i) not in seen_keys and _good_name(lab) and lab not in names_seen:
                 seen_keys.add((hid, i))
+                names_seen.add(lab)
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
     for lst in tree.css("ul, ol, table, dl"):
@@ -498,15 +505,30 @@ def extract_page(
             h = finder.heading(dt)
             if h is not None and h.kind == "title" and _good_name(h.labels[h.title]):
                 k2 = (dt.mem_id, h.title)
-                if k2 not in seen_keys:
+                if k2 not in seen_keys and h.labels[h.title] not in names_seen:
                     seen_keys.add(k2)
                     nm = h.labels[h.title]
                     u2 = h.urls[h.title]
                     columns.append(Column(name=nm, url=_absolute(base, u2) if u2 else None, type=column_type(nm)))
+                    names_seen.add(nm)
             continue
         key = finder.find(lst)
-        if key is not None and (key.heading_id, key.index) not in seen_keys and _good_name(key.name):
+        if key is None or (key.heading_id, key.index) in seen_keys or not _good_name(key.name):
+            continue
+        # Only a title right above the empty list names it (a far tab bar may be mis-mapped).
+        hn = finder.heading_nodes.get(key.heading_id)
+        hk = finder.heading(hn) if hn is not None else None
+        anc, near = lst.parent, False
+        for _ in range(3):
+            if anc is None:
+                break
+            if hn is not None and hn.parent is not None and anc.mem_id == hn.parent.mem_id:
+                near = True
+                break
+            anc = anc.parent
+        if near and hk is not None and hk.kind == "title" and key.name not in names_seen:
             seen_keys.add((key.heading_id, key.index))
+            names_seen.add(key.name)
             columns.append(Column(name=key.name, url=_absolute(base, key.url or "") if key.url else None,
                                   type=column_type(key.name)))
     facts.columns = columns
@@ -525,6 +547,17 @@ def extract_page(
     facts.is_hub = (is_home_url(url) and dated_items == 0 and facts.article_pub_date is None
                     and facts.service_guide_elements is None and len(internal) >= _HUB_MIN_LINKS)
     return facts
+
+
+def _pane_has_items(pane: LexborNode, a_text: dict[int, str]) -> bool:
+    """Any titled link or shown date inside: an image-only "more" link does not count."""
+    if pane.css_first(_MARK) is not None:
+        return True
+    for a in pane.css("a"):
+        t = a_text.get(a.mem_id, "")
+        if len(t) >= 4 and not is_more(t):
+            return True
+    return False
 
 
 _BAD_NAME_RE = re.compile(r"[:：]$|^[\[【(（].*[\]】)）]$|位置|^\W*$")

@@ -64,3 +64,14 @@ def test_annotated_columns_are_found_with_their_counts(ann: dict) -> None:
         if col["latest_date"]:
             assert any(c.item_count == col["item_count"] for c in got) or sum(c.item_count for c in got) == col["item_count"], \
                 (col, [(c.name, c.item_count) for c in got])
+
+
+@pytest.mark.parametrize("ann", ANNOTATIONS, ids=[a["file"] for a in ANNOTATIONS])
+def test_no_blank_column_that_a_person_would_not_call_blank(ann: dict) -> None:
+    """A blank column is a finding (V15-3): every one reported must be an annotated empty column."""
+    from govsite.engine.extract.agreement import names_match
+
+    empty = [c["name"] for c in ann.get("columns") or [] if c["item_count"] == 0]
+    for col in _facts(ann).columns:
+        if col.item_count == 0:
+            assert any(names_match(col.name, e) for e in empty), col.name
