@@ -145,20 +145,22 @@ def main() -> None:
         print(f"farm: {args.sites} sites, {len(cold)} pages rendered in-process in {gen_s:.1f} CPU-s "
               f"({len(cold) / gen_s:.0f} pages per CPU-second, render only)")
 
-        # 1. asyncio farm server on CPU 0.
+        # 1. the farm server on CPU 0: the default asyncio protocol front-end, then aiohttp's.
         govsite = str(Path(sys.executable).with_name("govsite"))
-        proc = subprocess.Popen([*pin(0), govsite, "farm", "serve", "--sites", str(args.sites), "--seed", str(args.seed),
-                                 "--as-of", str(as_of), "--port", str(port_py)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            wait_port(port_py, proc)
-            run_wrk(port_py, tmp / "warm.txt", 2, args.connections, proc.pid)  # warm the page LRU
-            results["asyncio farm, warm set (LRU hits)"] = run_wrk(port_py, tmp / "warm.txt", args.seconds, args.connections, proc.pid)
-            results["asyncio farm, all pages (mostly rendered)"] = run_wrk(port_py, tmp / "cold.txt", args.seconds,
+        for front, label in (("asyncio", "asyncio farm"), ("aiohttp", "aiohttp farm (peer)")):
+            proc = subprocess.Popen([*pin(0), govsite, "farm", "serve", "--sites", str(args.sites), "--seed",
+                                     str(args.seed), "--as-of", str(as_of), "--port", str(port_py), "--front", front],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                wait_port(port_py, proc)
+                run_wrk(port_py, tmp / "warm.txt", 2, args.connections, proc.pid)  # warm the page LRU
+                results[f"{label}, warm set (LRU hits)"] = run_wrk(port_py, tmp / "warm.txt", args.seconds,
+                                                                   args.connections, proc.pid)
+                results[f"{label}, all pages (mostly rendered)"] = run_wrk(port_py, tmp / "cold.txt", args.seconds,
                                                                            args.connections, proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+            finally:
+                proc.terminate()
+                proc.wait(10)
 
         if args.skip_nginx:
             report(results)
@@ -189,12 +191,15 @@ def report(results: dict[str, dict]) -> None:
     the server process is the one-core capacity and is what the goal is checked against."""
     print(f"\n{'server (one core)':45} {'pages/s':>9} {'pages/CPU-s':>12} {'non-2xx':>8}")
     for name, r in results.items():
-        print(f"{name:45} {r['pages_per_s']:>9} {r['pages_per_cpu_s']:>12} {r['non_2xx']:>8} {r['socket_errors']}")
+        print(f"{name:50} {r['pages_per_s']:>9} {r['pages_per_cpu_s']:>12} {r['non_2xx']:>8} {r['socket_errors']}")
     asy = results["asyncio farm, all pages (mostly rendered)"]["pages_per_cpu_s"]
     goal = "MET" if asy >= 2000 else "NOT MET"
     ngx = results.get("nginx static export, all pages")
     if ngx:
         print(f"\nnginx / asyncio farm (all pages, per CPU-second): {ngx['pages_per_cpu_s'] / asy:.1f}x")
+    aio = results.get("aiohttp farm (peer), all pages (mostly rendered)")
+    if aio:
+        print(f"asyncio front-end / aiohttp front-end (all pages, per CPU-second): {asy / aio['pages_per_cpu_s']:.2f}x")
     print(f"goal: asyncio farm ≥ 2,000 pages per CPU-second (one core): {goal} ({asy})")
     print(json.dumps(results))
 

@@ -75,7 +75,10 @@ def register(main: click.Group) -> None:
     @click.option("--manifest", "manifest_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="启动时把清单（JSON）写入该文件")
     @click.option("--time-warp", "warp", default="1", show_default=True, help="模拟时钟倍速（可用性时间表按此加速）")
-    def serve(sites: str, seed: str, as_of: str | None, port: str, manifest_file: Path | None, warp: str) -> None:
+    @click.option("--front", type=click.Choice(["asyncio", "aiohttp"]), default="asyncio", show_default=True,
+                  help="HTTP 前端：精简的 asyncio 协议（默认）或 aiohttp（用于对比）")
+    def serve(sites: str, seed: str, as_of: str | None, port: str, manifest_file: Path | None, warp: str,
+              front: str) -> None:
         """在 127.0.0.1 上按 Host 头提供所有站点。"""
         f = _farm(sites, seed, as_of, port, warp)
         from govsite.farm import manifest, server
@@ -88,7 +91,7 @@ def register(main: click.Group) -> None:
         click.echo(f"farm: {f.n} 个站点, seed={f.seed}, as-of={f.as_of}, http://127.0.0.1:{f.port}/ "
                    f"(time warp ×{f.time_warp:g})", err=True)
         try:
-            server.run(f, warp=f.time_warp)
+            server.run(f, warp=f.time_warp, front=front)
         except OSError as e:
             raise UserError(f"无法监听 127.0.0.1:{f.port}: {e.strerror or e}") from None
 

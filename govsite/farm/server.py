@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 import zlib
 from collections import OrderedDict
@@ -124,31 +125,48 @@ class FarmApp:
                 self.cache.popitem(last=False)
         return page
 
-    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        host = (request.host or "").split(":")[0].lower()
+    def decide(self, host_header: str, raw: str) -> tuple[str, object, Page | None]:
+        """What to answer, independent of the HTTP front-end: (action, arg, page) with action
+        `page` (arg unused), `plain` (arg = (status, text)), `reset`, `slow` (arg = delay in
+        real seconds, then the page) or `special` (arg = hostile kind)."""
+        host = host_header.split(":")[0].lower()
         site = self.farm.site_for_host(host)
         if site is None:
-            if request.path == "/__farm/clock":
-                return web.Response(text=self.clock.now().isoformat() + "\n")
-            return web.Response(status=404, text=f"unknown host: {host or '-'}\n", content_type="text/plain")
-        raw = request.raw_path
+            if raw.split("?")[0] == "/__farm/clock":
+                return "plain", (200, self.clock.now().isoformat() + "\n"), None
+            return "plain", (404, f"unknown host: {host or '-'}\n"), None
         page = self.render_cached(site, raw)
         if page is None:
             from govsite.farm.render import not_found
 
             page = not_found()
-        if page.status == 200 and raw.split("?")[0] in ("/", "/index.html", "/index.htm", "/index.php") and "?" not in raw:
+        if page.status == 200 and "?" not in raw and raw in ("/", "/index.html", "/index.htm", "/index.php"):
             mode = failure_mode(self.farm, site, self.clock.now(), self.clock.origin, self.avail_cache)
             if mode == "5xx":
-                return web.Response(status=503, text="503 Service Temporarily Unavailable\n", headers={"Server": "nginx"})
+                return "plain", (503, "503 Service Temporarily Unavailable\n"), None
             if mode == "reset":
-                if request.transport is not None:
-                    request.transport.abort()
-                raise asyncio.CancelledError  # nothing more to send: the peer sees a reset connection
+                return "reset", None, None
             if mode == "slow":
-                await asyncio.sleep(min(60.0, max(0.01, 16.0 / self.clock.warp)))
+                return "slow", min(60.0, max(0.01, 16.0 / self.clock.warp)), page
         if page.special:
-            return await self.special(request, page.special)
+            return "special", page.special, None
+        return "page", None, page
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        """The aiohttp front-end (kept as a peer for the benchmark; `httpd.FarmProtocol` is the default)."""
+        action, arg, page = self.decide(request.host or "", request.raw_path)
+        if action == "plain":
+            status, text_ = arg  # type: ignore[misc]
+            return web.Response(status=status, text=text_, content_type="text/plain", headers={"Server": "nginx"})
+        if action == "reset":
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # nothing more to send: the peer sees a reset connection
+        if action == "slow":
+            await asyncio.sleep(arg)  # type: ignore[arg-type]
+        if action == "special":
+            return await self.special(request, arg)  # type: ignore[arg-type]
+        assert page is not None
         return web.Response(status=page.status, body=page.body if request.method != "HEAD" else b"",
                             headers=self._headers(page))
 
@@ -183,29 +201,35 @@ class FarmApp:
             self.streams -= 1
 
 
-async def serve(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1") -> None:
-    """Serve until cancelled. A low-level aiohttp server: no router or middleware per request."""
+async def serve(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1", front: str = "asyncio") -> None:
+    """Serve until cancelled. `front`: `asyncio` (a small HTTP/1.1 protocol on the event loop,
+    the default) or `aiohttp` (aiohttp's low-level server)."""
     fa = FarmApp(farm, warp)
-    server = web.Server(fa.handle, access_log=None)
-    runner = web.ServerRunner(server, handle_signals=True)
-    await runner.setup()
-    site = web.TCPSite(runner, host, farm.port, backlog=1024)
-    await site.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    if front == "aiohttp":
+        server = web.Server(fa.handle, access_log=None)
+        runner = web.ServerRunner(server, handle_signals=True)
+        await runner.setup()
+        site = web.TCPSite(runner, host, farm.port, backlog=1024)
+        await site.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+        return
+    from govsite.farm.httpd import FarmProtocol
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    srv = await loop.create_server(lambda: FarmProtocol(fa), host, farm.port, backlog=1024, reuse_address=True)
+    async with srv:
+        await stop.wait()
 
 
-def run(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1") -> None:
+def run(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1", front: str = "asyncio") -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     try:
-        import uvloop  # optional: a faster event loop when installed
-
-        runner = uvloop.run
-    except ImportError:
-        runner = asyncio.run
-    try:
-        runner(serve(farm, warp, host))
+        asyncio.run(serve(farm, warp, host, front))
     except KeyboardInterrupt:
         pass

@@ -57,12 +57,12 @@ class Live:
             c.close()
 
 
-def start_farm(tmp: Path, sites: int, seed: int, warp: float = 1.0) -> Live:
+def start_farm(tmp: Path, sites: int, seed: int, warp: float = 1.0, front: str = "asyncio") -> Live:
     port = free_port()
     mf = tmp / f"manifest-{sites}-{seed}.json"
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("govsite")), "farm", "serve", "--sites", str(sites), "--seed", str(seed),
-         "--as-of", AS_OF, "--port", str(port), "--manifest", str(mf), "--time-warp", str(warp)],
+         "--as-of", AS_OF, "--port", str(port), "--manifest", str(mf), "--time-warp", str(warp), "--front", front],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
