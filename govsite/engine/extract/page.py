@@ -394,7 +394,7 @@ def extract_page(
         if n.tag == "a":
             txt = a_text.get(n.mem_id, "")
             u = a_url.get(n.mem_id)
-            if len(txt) < 4 or is_more(txt) or (u is None and len(txt) < 8):
+            if len(txt) < 6 or is_more(txt) or (u is None and len(txt) < 8):
                 continue
         else:
             txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
