@@ -181,6 +181,7 @@ class Farm:
         pool, names = _divisions()
         order = sorted(range(len(pool)), key=lambda i: h64(self.seed, "pool", i))
         taken: set[str] = set()
+        codes: set[str] = set()
         clean_shift = self.seed % CLEAN_SHARE_MOD
         nonclean_rank = 0
         for i in range(self.n):
@@ -230,6 +231,9 @@ class Farm:
                 shown = r.choice([f"中国·{stem}政府公众信息网", f"{stem}政务网", f"{stem}在线", f"中国{stem}", f"{official}门户网站欢迎您"])
             serial = 1 if not dept else 10 + list(text.DEPT_ABBR).index(dept)
             serial += 100 * (i // len(pool))
+            while f"{code}{serial:04d}" in codes:  # the division table repeats a few codes
+                serial += 1
+            codes.add(f"{code}{serial:04d}")
             style = STYLES[h64(self.seed, host, "style") % 3]
             enc = "utf-8"
             meta_charset = True

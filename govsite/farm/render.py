@@ -428,7 +428,7 @@ class Renderer:
         r = s.r("consult", idx)
         ctx = s.ctx()
         answered, reply_age = s.consult_state(col, idx)
-        q = text.fill(r.choice(text.CONSULT_Q), r, ctx) + "希望有关部门尽快答复，谢谢！"
+        q = t + "希望有关部门尽快答复，谢谢！"
         out = [f'<div class="letter"><h1 class="article-title">{escape(t)}</h1>\n<p class="q-title">来信标题：{escape(t)}</p>\n'
                f'<p class="q-user">来信人：{text.person(r)[0]}**</p>\n<p class="q-date">来信时间：{d:%Y-%m-%d}</p>\n'
                f'<div class="q-content"><p>{escape(q)}</p></div></div>\n']
