@@ -72,7 +72,8 @@ def registry() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--actor", default=None, help="记入变更记录的操作人（默认：当前系统用户）")
 @click.option("--max-mb", default=64, show_default=True, type=click.IntRange(1, 4096), help="文件大小上限（MB）")
-def import_cmd(file: str, actor: str | None, max_mb: int) -> None:
+@click.option("--dry-run", is_flag=True, help="只检查并报告将新增/修改多少网站，不写入数据库")
+def import_cmd(file: str, actor: str | None, max_mb: int, dry_run: bool) -> None:
     """导入报送系统格式的网站名录（CSV 或 XLSX，按网站标识码新增或更新）。
 
     任何一行有误则整个文件不导入，并逐条列出“第几行、哪一列、原因”。重复导入同一文件不产生任何变更。
@@ -84,7 +85,7 @@ def import_cmd(file: str, actor: str | None, max_mb: int) -> None:
 
     started = time.perf_counter()
     try:
-        result = import_file(path, actor=actor or default_actor(), max_bytes=max_mb * 1024 * 1024)
+        result = import_file(path, actor=actor or default_actor(), max_bytes=max_mb * 1024 * 1024, dry_run=dry_run)
     except TableError as exc:
         raise UserError(f"{path.name}：{exc}（数据库未作任何修改）") from exc
     except ImportRejected as exc:
@@ -93,7 +94,7 @@ def import_cmd(file: str, actor: str | None, max_mb: int) -> None:
     for warning in result.warnings:
         click.echo(f"提示: {warning}", err=True)
     click.echo(
-        f"已导入 {path.name}：{result.rows} 行，新增 {result.created}，修改 {result.updated}，未变 {result.unchanged}"
+        f"{'检查通过（未写入）' if dry_run else '已导入'} {path.name}：{result.rows} 行，新增 {result.created}，修改 {result.updated}，未变 {result.unchanged}"
         f"（{elapsed:.1f} 秒，{result.rows / max(elapsed, 1e-9):,.0f} 行/秒）"
     )
 

@@ -46,6 +46,8 @@ from govsite.registry.records import (
 from govsite.registry.tabular import DEFAULT_MAX_BYTES, TableError, read_table
 
 _SPACE_RE = re.compile(r"\s")
+# Column widths of the stored fields that no format check bounds.
+_LENGTH_LIMITS = (("承办单位", 128), ("主办单位地址", 256), ("党政机关网站标识编号", 64))
 # scheme://host[:port][/path…]; the host is checked against HOST_RE afterwards.
 _URL_RE = re.compile(r"^https?://(?:[^/?#@]*@)?([^/?#:@\[\]]+)(?::\d{1,5})?(?:[/?#].*)?$", re.IGNORECASE)
 
@@ -217,6 +219,9 @@ class RowParser:
         elif len(sponsor) > 128:
             self.error(number, "主办单位", "超过128个字符")
 
+        for header, limit in _LENGTH_LIMITS:
+            if len(get(header)) > limit:
+                self.error(number, header, f"超过{limit}个字符")
         icp, police = get("ICP备案编号"), get("公安机关备案号")
         if icp and icp != "无" and not ICP_RE.match(icp):
             self.error(number, "ICP备案编号", f"“{icp}”格式不正确（应如“京ICP备05070218号”）")
@@ -563,12 +568,17 @@ def apply_records(
     return result
 
 
-def import_file(path: Path, actor: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResult:
+def import_file(
+    path: Path, actor: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, dry_run: bool = False
+) -> ImportResult:
     """Validate and import a registry table. Raises TableError or ImportRejected; on either,
-    the database is untouched."""
+    the database is untouched. `dry_run` does everything, reports the counts and rolls back."""
     index = RegistryIndex()
     records, rows, parser = parse_table(path, index, max_bytes=max_bytes)
-    result = apply_records(records, index, actor or default_actor(), reason=f"导入 {path.name}", rows=rows)
+    with transaction.atomic():
+        result = apply_records(records, index, actor or default_actor(), reason=f"导入 {path.name}", rows=rows)
+        if dry_run:
+            transaction.set_rollback(True)
     if parser.unknown:
         result.warnings.append("已忽略无法识别的列：" + "、".join(parser.unknown))
     return result

@@ -26,6 +26,9 @@ def test_help(command):
 @pytest.mark.django_db
 def test_import_export_and_bad_file(tmp_path):
     good = write_csv(tmp_path / "good.csv", [row(), city_dept_row()])
+    result = run("registry", "import", str(good), "--dry-run")
+    assert result.exit_code == 0 and "新增 2" in result.output and "未写入" in result.output
+    assert not Site.objects.exists() and not SiteChange.objects.exists()
     result = run("registry", "import", str(good), "--actor", "王五")
     assert result.exit_code == 0, result.output
     assert "新增 2" in result.output

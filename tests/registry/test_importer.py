@@ -85,6 +85,7 @@ def test_bad_rows_reject_whole_file(tmp_path):
         row(**{"网站标识码": "2204210004", "类别": "2", "域名": "bad_domain!.gov.cn"}),
         ministry_row(**{"网站标识码": "bm21000002", "国务院部门": "宇宙部", "首页网址": "http://a.mofcom.gov.cn/", "域名": ""}),
         row(**{"网站标识码": "2204210005", "首页网址": "http://www.dongfeng.gov.cn/", "负责人手机": "123"}),
+        row(**{"网站标识码": "2204210006", "首页网址": "http://a.dongfeng.gov.cn/", "域名": "", "承办单位": "长" * 129}),
     ]
     with pytest.raises(ImportRejected) as info:
         import_file(write_csv(tmp_path / "bad.csv", rows), actor="a")
@@ -96,7 +97,8 @@ def test_bad_rows_reject_whole_file(tmp_path):
     assert (7, "类别") in found and (7, "域名") in found
     assert (8, "国务院部门") in found
     assert (9, "负责人手机") in found
-    assert (9, "域名") in found  # www.dongfeng.gov.cn already belongs to 2204210001 (row 2 of no file: the DB)
+    assert (9, "域名") in found  # www.dongfeng.gov.cn is also the home of row 4 in the same file
+    assert (10, "承办单位") in found
     assert all(e.reason for e in info.value.errors)
     assert _state() == before
 
