@@ -260,7 +260,9 @@ def problem_sites(quarter: str | Quarter, units: UnitIndex | None = None) -> lis
         reviewed_verdict="fail",
     ).select_related("site"):
         unit = units.unit_of_site(cs.site)
-        ids = ind.problem_ids(cs.report or {}, cs.reviewed_indicators)
+        items = cs.reviewed_indicators if cs.reviewed_indicators is not None else (cs.report or {}).get("indicators", [])
+        ids = ind.problem_ids(cs.report or {}, items)
+        by_id = {i.get("id"): i for i in items}
         out.setdefault(
             cs.site_id,
             {
@@ -272,6 +274,12 @@ def problem_sites(quarter: str | Quarter, units: UnitIndex | None = None) -> lis
                 "url": cs.site.home_url,
                 "indicators": ids,
                 "problems": ind.problems_text(ids) or "审核认定不合格",
+                # What the engine (or the reviewer) saw, for the notice's wording.
+                "details": [
+                    {"id": i, "name": ind.name_of(i), "status": by_id[i].get("status"),
+                     "summary": by_id[i].get("summary", "")}
+                    for i in ids
+                ],
             },
         )
     rows = sorted(out.values(), key=lambda r: (r["unit_kind"] != "region", r["order"], r["site"]))
