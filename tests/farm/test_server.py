@@ -32,8 +32,9 @@ def test_failure_schedule_matches_recorded_share() -> None:
     for entry in flaky:
         site = farm.site_for_host(entry["host"])
         d = next(d for d in entry["defects"] if d["kind"] in ("unreachable", "flaky"))
+        cache: dict = {}
         for week in (0, 3):  # every simulated week has exactly the recorded share
-            modes = [failure_mode(farm, site, origin + timedelta(days=7 * week, seconds=300 * i + 1), origin)
+            modes = [failure_mode(farm, site, origin + timedelta(days=7 * week, seconds=300 * i + 1), origin, cache)
                      for i in range(SLOTS_PER_WEEK)]
             failed = sum(1 for x in modes if x)
             assert failed == d["detail"]["failing_slots_per_week"]
@@ -41,7 +42,8 @@ def test_failure_schedule_matches_recorded_share() -> None:
             assert (failed / SLOTS_PER_WEEK >= 0.05) == (d["kind"] == "unreachable")
             assert set(modes) - {None} <= {"5xx", "reset", "slow"}
     clean = farm.site_for_host(next(s["host"] for s in m["sites"] if s["clean"]))
-    assert all(failure_mode(farm, clean, origin + timedelta(minutes=5 * i), origin) is None for i in range(SLOTS_PER_WEEK))
+    assert all(failure_mode(farm, clean, origin + timedelta(minutes=5 * i), origin, {}) is None
+               for i in range(SLOTS_PER_WEEK))
 
 
 def probe(live: Live, host: str) -> str:
