@@ -48,3 +48,18 @@ def test_export_refuses_non_empty_dir(tmp_path) -> None:  # noqa: ANN001
     r = CliRunner().invoke(main, ["farm", "export", str(tmp_path), "--sites", "1"])
     assert r.exit_code == 2 and "非空" in r.output
     assert (tmp_path / "x").read_text() == "keep"
+
+
+def test_serve_port_in_use_is_clear_error() -> None:
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = subprocess.run([str(Path(sys.executable).with_name("govsite")), "farm", "serve", "--sites", "2",
+                            "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "错误" in r.stderr and str(port) in r.stderr and "Traceback" not in r.stderr
