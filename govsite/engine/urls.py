@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -24,6 +25,17 @@ _SESSION_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 
 def normalize(url: str, base: str | None = None) -> str | None:
     """Absolute, canonical form used for de-duplication; None for non-web links."""
+    if base is None or url.startswith(("http://", "https://")):
+        return _normalize_abs(url)  # the common case (extraction gives absolute URLs): cached
+    return _normalize(url, base)
+
+
+@functools.lru_cache(maxsize=131072)
+def _normalize_abs(url: str) -> str | None:
+    return _normalize(url, None)
+
+
+def _normalize(url: str, base: str | None) -> str | None:
     from urllib.parse import urljoin
 
     url = url.strip().replace("\\", "/")
