@@ -7,6 +7,10 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.report, name="report"),
     path("jiucuo.html", views.report, name="report_entry"),  # the national path shape (/exposure/jiucuo.html)
+    # Also under the national path shape, so checkers that look for /exposure/jiucuo.html?site_code=
+    # recognise a plain link to this platform.
+    path("exposure/jiucuo.html", views.report, name="report_exposure"),
+    path("exposure/jiucuo.js", views.asset, {"name": "jiucuo.js"}, name="entry_script_exposure"),
     path("query/", views.query, name="query"),
     path("sites/", views.site_search, name="site_search"),
     path("captcha/<str:token>.png", views.captcha_image, name="captcha"),

@@ -298,3 +298,28 @@ def test_captcha_guessing_is_rate_limited(world, settings):
     resp = c.post(REPORT, data)  # the right answer, but too many attempts
     assert resp.status_code == 429 and "提交过于频繁" in resp.content.decode()
     assert Message.objects.count() == 0
+
+
+def test_engine_recognises_this_platforms_entry(world):
+    """The entry snippets this platform hands to site operators pass the engine's 找错 check."""
+    from govsite.engine.extract.identity import read_identity
+
+    tag = '<script id="_jiucuo_" sitecode="4401000059" src="https://zc.example.gov.cn/feedback/jiucuo.js"></script>'
+    attrs = {"id": "_jiucuo_", "sitecode": "4401000059", "src": "https://zc.example.gov.cn/feedback/jiucuo.js"}
+    ident = read_identity("", {}, [(attrs, "", tag)], [], [])
+    assert ident.jiucuo_entry == "script" and ident.site_code_sources["jiucuo"] == "4401000059"
+    href = "https://zc.example.gov.cn/feedback/exposure/jiucuo.html?site_code=4401000059"
+    ident = read_identity("", {}, [], [(href, f'<a href="{href}">找错</a>')], [])
+    assert ident.jiucuo_entry == "link_image" and ident.site_code_sources["jiucuo_link"] == "4401000059"
+    # What jiucuo.js renders into the page (as a headless browser would serialise it).
+    rendered = ('<span id="_span_jiucuo"><img src="https://zc.example.gov.cn/feedback/assets/jiucuo.svg?v=4401000059"'
+                ' alt="政府网站找错" onclick="Link(\'4401000059\')"></span>')
+    img = {"src": "https://zc.example.gov.cn/feedback/assets/jiucuo.svg?v=4401000059", "alt": "政府网站找错",
+           "onclick": "Link('4401000059')"}
+    ident = read_identity("", {}, [], [], [(img, rendered)])
+    assert ident.jiucuo_entry == "script" and ident.site_code_sources["rendered"] == "4401000059"
+    # The page behind the plain link is the report page, prefilled.
+    html = Client().get("/feedback/exposure/jiucuo.html?site_code=4401000059").content.decode()
+    assert "广州市人民政府" in html
+    js = Client().get("/feedback/jiucuo.js").content.decode()
+    assert "Link('" in js and "exposure/jiucuo.html?site_code=" in js

@@ -15,11 +15,13 @@
   img.title = "我为政府网站找错";
   img.style.cursor = "pointer";
   img.width = 110; img.height = 55;
-  img.onclick = function () {
-    var target = base + "jiucuo.html?site_code=" + encodeURIComponent(code) +
+  // Same rendered shape as the national entry (onclick="Link('CODE')"), which checkers look for.
+  window.Link = function (siteCode) {
+    var target = base + "exposure/jiucuo.html?site_code=" + encodeURIComponent(siteCode) +
       "&url=" + encodeURIComponent(window.location.href);
     window.open(target, "_blank", "noopener");
   };
+  img.setAttribute("onclick", "Link('" + code + "')");
   span.appendChild(img);
   tag.parentNode.insertBefore(span, tag.nextSibling);
 })();
