@@ -175,7 +175,8 @@ class Renderer:
                 + "</div>\n" + self.footer(page_url) + "</body>\n</html>\n")
 
     def col_meta(self, col: Column) -> list[tuple[str, str]]:
-        return [("ColumnName", col.name), ("ColumnType", TYPE_LABEL.get(col.type, "其他"))]
+        return [("ColumnName", col.name), ("ColumnDescription", f"{self.ident.official_name}{col.name}栏目"),
+                ("ColumnKeywords", f"{self.ident.stem}，{col.name}"), ("ColumnType", TYPE_LABEL.get(col.type, "其他"))]
 
     # -- lists -----------------------------------------------------------------------
     def item_list(self, col: Column, idxs: list[int], home: bool) -> str:
@@ -349,7 +350,8 @@ class Renderer:
         d = s.item_date(col, idx)
         tm = s.item_time(col, idx)
         url = u.item(col, idx)
-        meta = [*self.col_meta(col), ("ArticleTitle", t), ("PubDate", f"{d:%Y-%m-%d} {tm}"), ("ContentSource", self.ident.official_name)]
+        meta = [*self.col_meta(col), ("ArticleTitle", t), ("PubDate", f"{d:%Y-%m-%d} {tm}"),
+                ("ContentSource", self.ident.official_name), ("Keywords", col.name), ("Author", ""), ("Url", url)]
         pos = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{escape(u.column(col))}">{escape(col.name)}</a> &gt; 正文</div>\n')
         body = {"guide": self.guide_body, "consult": self.consult_body, "survey": self.survey_body,
                 "interview": self.interview_body}.get(col.kind, self.article_body)(col, idx, t, d, tm)
