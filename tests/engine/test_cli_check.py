@@ -112,8 +112,8 @@ def test_sites_file_checks_many(site, tmp_path):
 
 def test_monitor_log_feeds_the_check(site, tmp_path):
     log = tmp_path / "probes.jsonl"
-    res = CliRunner().invoke(main, ["monitor", f"{site.base()}/", "--days", "1", "--per-day", "20", "--timeout", "15",
-                                    "--log", str(log), "--time-warp", "20000",
+    res = CliRunner().invoke(main, ["monitor", f"{site.base()}/", "--days", "0.01", "--per-day", "2000", "--timeout", "15",
+                                    "--log", str(log), "--time-warp", "100",
                                     "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private"])
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
