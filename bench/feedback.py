@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,8 +232,25 @@ def main() -> None:
         print(f"gunicorn: {args.workers} workers × {args.threads} threads on {base}, CONN_MAX_AGE={args.conn_max_age}, "
               f"{os.cpu_count()} CPUs (shared), load generator in this process, concurrency {args.concurrency}")
 
+        proc = psutil.Process(server.pid)
+
+        def server_cpu() -> float:
+            total = 0.0
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    t = p.cpu_times()
+                    total += t.user + t.system
+                except psutil.NoSuchProcess:
+                    pass
+            return total
+
+        c0 = server_cpu()
         peer = asyncio.run(drive(base, min(args.seconds, 8), args.concurrency, submit=False))
+        c1 = server_cpu()
         res = asyncio.run(drive(base, args.seconds, args.concurrency, submit=True))
+        c2 = server_cpu()
+        peer["cpu_ms"] = (c1 - c0) / max(1, peer["requests"]) * 1000
+        res["cpu_ms"] = (c2 - c1) / max(1, res["requests"]) * 1000
         dbp = db_peer(db_url, min(args.seconds, 5), threads=8)
 
         with psycopg.connect(db_url) as conn:
@@ -244,13 +262,13 @@ def main() -> None:
                         and codes == accepted)
 
         print()
-        print(f"{'':34}{'ok/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}")
+        print(f"{'':34}{'ok/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}{'server CPU ms/req':>19}")
         print(f"{'peer: GET /feedback/jiucuo.js':34}{peer['rate']:9.1f}{peer['p50_ms']:9.1f}{peer['p99_ms']:9.1f}"
-              f"{peer['requests']:10d}")
+              f"{peer['requests']:10d}{peer['cpu_ms']:19.1f}")
         print(f"{'peer: raw psycopg INSERT+COMMIT':34}{dbp['rate']:9.1f}{dbp['p50_ms']:9.1f}{dbp['p99_ms']:9.1f}"
               f"{dbp['requests']:10d}")
         print(f"{'POST /feedback/jiucuo.html':34}{res['rate']:9.1f}{res['p50_ms']:9.1f}{res['p99_ms']:9.1f}"
-              f"{res['requests']:10d}")
+              f"{res['requests']:10d}{res['cpu_ms']:19.1f}")
         print()
         print(f"submissions/s vs peer requests/s: {res['rate'] / peer['rate'] * 100:.0f} % of the bare-view ceiling")
         print(f"accepted {len(res['accepted'])}, rows {rows[0]} (distinct nonces {rows[1]}, submit history {history}); "
