@@ -135,7 +135,7 @@ def _write(path: str, content: str) -> None:
 @click.option("--as-of", "as_of", help="监测时间点 YYYY-MM-DD[THH:MM]（默认现在）")
 @click.option("--json", "json_out", help="SiteReport JSON 输出文件（--sites 时为报告数组）")
 @click.option("--html", "html_out", help="中文 HTML 报告（--sites 时为目录）")
-@click.option("--resolve", multiple=True, help="HOST:PORT:ADDR，同 curl（可重复）")
+@click.option("--resolve", multiple=True, help="HOST:PORT:ADDR，同 curl（可重复；HOST 为 * 时匹配该端口所有主机）")
 @click.option("--allow-private", is_flag=True, help="允许内网/回环地址（仅用于本地测试站点）")
 @click.option("--probe-log", help="govsite monitor 写的可用性探测日志")
 @click.option("--max-pages", default=300, show_default=True, type=click.IntRange(1, 1_000_000))
@@ -176,7 +176,7 @@ def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of,
     if not allow_private:
         for t in targets:
             h = host_of(t.url)
-            mapped = [a for (hh, _p), addrs in res_map.items() if hh == h for a in addrs]
+            mapped = [a for (hh, _p), addrs in res_map.items() if hh in (h, "*") for a in addrs]
             from govsite.engine.fetch import is_forbidden_ip
 
             if _literal_forbidden(h) or any(is_forbidden_ip(a) for a in mapped):
@@ -268,7 +268,7 @@ def monitor_cmd(urls, days, per_day, timeout, log_file, time_warp, start, resolv
     if not allow_private:
         for u in urls:
             h = host_of(u)
-            mapped = [a for (hh, _p), addrs in res_map.items() if hh == h for a in addrs]
+            mapped = [a for (hh, _p), addrs in res_map.items() if hh in (h, "*") for a in addrs]
             if _literal_forbidden(h) or any(is_forbidden_ip(a) for a in mapped):
                 raise UserError(f"{u} 指向内网/回环地址，已拒绝。仅对本地测试站点使用 --allow-private")
     start_dt = _parse_as_of(start) if start else None

@@ -67,7 +67,8 @@ def is_forbidden_ip(ip: str) -> bool:
 
 
 def parse_resolve(values: list[str] | tuple[str, ...]) -> dict[tuple[str, int], list[str]]:
-    """curl's `--resolve HOST:PORT:ADDR[,ADDR…]`; ADDR may be `[v6]`. Raises ValueError."""
+    """curl's `--resolve HOST:PORT:ADDR[,ADDR…]`; ADDR may be `[v6]`; HOST `*` maps every host on
+    that port (handy for the farm's many virtual hosts). Raises ValueError."""
     out: dict[tuple[str, int], list[str]] = {}
     for raw in values:
         m = re.fullmatch(r"\+?([^:\s]+):(\d{1,5}):(.+)", raw.strip())
@@ -101,6 +102,8 @@ class GuardedResolver(AbstractResolver):
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):  # type: ignore[override]
         mapped = self._map.get((host.lower().rstrip("."), port))
+        if mapped is None:
+            mapped = self._map.get(("*", port))  # `*:PORT:ADDR`: every host on that port (farm convenience)
         if mapped is not None:
             infos: list[ResolveResult] = [
                 ResolveResult(

@@ -260,3 +260,9 @@ async def test_tls_error_is_reported(tmp_path):
         assert r.error == "tls"
     finally:
         await runner.cleanup()
+
+
+async def test_wildcard_resolve_maps_every_host_on_the_port():
+    res = GuardedResolver(parse_resolve(["*:8080:127.0.0.1"]), allow_private=True)
+    assert (await res.resolve("www.any.gov.cn", 8080))[0]["host"] == "127.0.0.1"
+    await res.close()
