@@ -22,6 +22,8 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MORE_RE = re.compile(r"^(?:更多|查看更多|more|>+|»|\+|更多\s*[>»+]+|[>»]*\s*more\s*[>»+]*|进入|更多信息)$", re.I)
 _TITLE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:c-)?(?:tit|title\d*|bt|name|lmmc|column-?name|caption|heading)(?:$|[\s_-]|\d)", re.I)
 _ACTIVE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:on|cur|current|active|select|selected|hover|cur_i|now)(?:$|[\s_-])", re.I)
+# One alphanumeric character: `[^\W_]` is exactly str.isalnum() (\w is isalnum() plus "_").
+_ALNUM_RE = re.compile(r"[^\W_]")
 MAX_LABEL = 20
 MAX_LABELS = 12
 
@@ -70,6 +72,7 @@ class ColumnKey:
 class _State:
     content: set[int]  # ids of nodes that contain an item anchor (never a heading)
     memo: dict[int, ColumnKey | None] = field(default_factory=dict)
+    scans: dict[tuple[int, bool], tuple[LexborNode, Heading] | str | None] = field(default_factory=dict)
     headings: dict[int, Heading | None] = field(default_factory=dict)
     heading_nodes: dict[int, LexborNode] = field(default_factory=dict)
 
@@ -88,10 +91,10 @@ def read_heading(node: LexborNode) -> Heading | None:
         return None
     if len(raw) > 400:
         return Heading("content", [], [])
-    parts = [p for p in raw.split("\x1f") if p and any(c.isalnum() for c in p) and not is_more(p)]
+    parts = [p for p in raw.split("\x1f") if _ALNUM_RE.search(p) and not is_more(p)]
     if not parts:
         return None
-    if any(len(p) > MAX_LABEL for p in parts):
+    if max(map(len, parts)) > MAX_LABEL:
         return Heading("content", [], [])
     if len(parts) > MAX_LABELS + 2:
         # Many short labels and no titles: a filter or link bar, looked past like decoration.
@@ -122,7 +125,7 @@ def read_heading(node: LexborNode) -> Heading | None:
         total += len(t)
         if len(t) > MAX_LABEL:
             return Heading("content", [], [])
-        if not any(c.isalnum() for c in t):
+        if not _ALNUM_RE.search(t):
             continue  # icon-font glyphs and punctuation
         owner = n.parent
         # Merge pieces of one label split by inline markup (<a><b>政务</b>要闻</a>).
@@ -282,6 +285,16 @@ class ColumnFinder:
     def _scan_level(self, node: LexborNode, in_row: bool = False) -> tuple[LexborNode, Heading] | str | None:
         """Nearest heading among the previous siblings of `node`; 'blocked' when content comes first.
         `in_row`: `node` holds a date, so a link beside it is the item's own title."""
+        # A pure function of the node (content ids are fixed): columns sharing ancestors and
+        # sub-titles looking for their tab bar ask about the same levels again.
+        k = (node.mem_id, in_row)
+        scans = self.s.scans
+        if k in scans:
+            return scans[k]
+        r = scans[k] = self._scan(node, in_row)
+        return r
+
+    def _scan(self, node: LexborNode, in_row: bool) -> tuple[LexborNode, Heading] | str | None:
         if node.tag == "dd":
             # <dl><dt>name</dt><dd>item</dd>…: the dt before the rows titles them.
             sib = node.prev
