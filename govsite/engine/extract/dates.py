@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 # A full date anywhere in a string. Separators must agree (2017-11/01 is not a date).
 FULL_DATE_RE = re.compile(
@@ -104,10 +105,12 @@ def parse_date(text: str, reference: date | None = None) -> date | None:
     return parse_short(text, reference)
 
 
+@lru_cache(maxsize=8192)
 def segment_date(text: str, reference: date | None) -> tuple[date | None, bool] | None:
     """If `text` is a date shown on its own (optionally labelled/bracketed, with a time),
-    return (date or None when unreadable, is_short). Otherwise None."""
-    if len(text) > 40 or not any(c.isdigit() for c in text):
+    return (date or None when unreadable, is_short). Otherwise None.
+    Cached: list pages show the same few date strings over and over."""
+    if len(text) > 40 or not any(map(str.isdigit, text)):
         return None
     text = text.translate(_ZW)
     m = SEGMENT_FULL_RE.match(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -83,7 +84,10 @@ def _is_hidden_style(style: str) -> bool:
     return v
 
 
+@lru_cache(maxsize=16384)
 def _absolute(base: str, raw: str) -> str | None:
+    """`raw` resolved against `base`, without fragment; None for non-navigable schemes.
+    Cached: menus and footers repeat the same references on every page of a site."""
     raw = raw.strip()
     if not raw or raw.lower().startswith(_SKIP_SCHEMES):
         return None
