@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.core import signing
@@ -23,7 +24,7 @@ from django.utils import timezone
 from govsite.accounts.scope import province_of
 from govsite.feedback import conf
 from govsite.feedback.models import Message, Status, Transition
-from govsite.registry.models import Department, Domain, Region, Site
+from govsite.registry.models import Domain, Region, Site
 
 CAPTCHA_SALT = "govsite.feedback.captcha"
 TEST_TOKEN_RE = re.compile(r"^test-[A-Za-z0-9_-]{16,48}$")
@@ -76,12 +77,20 @@ def search_sites(query: str, limit: int = 20) -> list[Site]:
     return exact + list(rest)
 
 
-def route(site: Site) -> tuple[Region | None, Department | None]:
-    """The office a message goes to: the site's State Council department, else the province-level
-    region office of the site's region."""
+def route(site: Site) -> tuple[int | None, int | None]:
+    """(region id, department id) of the office a message goes to: the site's State Council
+    department, else the province-level region office of the site's region."""
     if site.department_id:
-        return None, site.department
-    return province_of(site.region), None
+        return None, site.department_id
+    return (province_id(site.region_id) if site.region_id else None), None
+
+
+@lru_cache(maxsize=8192)
+def province_id(region_id: int) -> int | None:
+    """The province-level ancestor of a region. Cached: divisions are reference data that do not
+    change while the server runs, and this is on the hot path of every submission."""
+    province = province_of(Region.objects.select_related("parent__parent").get(pk=region_id))
+    return province.pk if province else None
 
 
 # --- captcha (stateless: the question is derived from a signed nonce with the secret key) -----
@@ -257,20 +266,20 @@ def find_duplicate(site: Site, page_url: str, category: int, description: str) -
         Message.objects.filter(site=site, category=category, page_url=page_url, created_at__gte=since,
                                duplicate_of__isnull=True)
         .exclude(status__in=[2, 3, 10, 11, 12])
-        .only("id", "description")
-        .order_by("-created_at")[:50]
+        .order_by("-created_at")
+        .values_list("id", "description")[:50]
     )
-    for m in earlier:
-        other = _normalise(m.description)
+    for pk, text in earlier:
+        other = _normalise(text)
         if other == target or difflib.SequenceMatcher(None, target, other, autojunk=False).ratio() >= ratio:
-            return m
+            return Message(pk=pk)
     return None
 
 
 def submit(sub: Submission) -> Message:
     """Store one message atomically, routed, with its first history entry. A replayed form
     (nonce already stored) raises IntakeError and stores nothing."""
-    region, department = route(sub.site)
+    region_id, department_id = route(sub.site)
     duplicate = find_duplicate(sub.site, sub.page_url, sub.category, sub.description)
     try:
         with transaction.atomic():
@@ -285,8 +294,8 @@ def submit(sub: Submission) -> Message:
                 description=sub.description,
                 contact=sub.contact,
                 client_ip=sub.ip,
-                office_region=region,
-                office_department=department,
+                office_region_id=region_id,
+                office_department_id=department_id,
             )
             if duplicate is not None:
                 msg.status = Status.DUPLICATE

@@ -53,8 +53,10 @@ def _resolve_site(form: ReportForm):  # noqa: ANN202
 
     code = form.cleaned_data.get("site_code") or ""
     if code:
-        # The region chain is loaded with the site so routing needs no further query.
-        site = Site.objects.select_related("region__parent__parent", "department").filter(code=code).first()
+        # Only what the submission needs (routing is cached by region), with no ORDER BY: this
+        # is the hot path of every report.
+        site = (Site.objects.filter(code=code).only("id", "code", "name", "region_id", "department_id")
+                .order_by()[:1] or [None])[0]
         if site is None:
             return None, [], f"网站标识码 {code} 不存在，请通过网站名称或域名搜索"
         return site, [], ""
