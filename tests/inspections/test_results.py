@@ -81,3 +81,21 @@ def test_change_against_previous_quarter_and_100_percent_units(registry) -> None
     assert (o["sampled"], o["passed"], o["rate"]) == (10, 9, 90.0)
     assert o["change_pp"] == round(90.0 - 66.7, 1)
     assert results.overall("2016Q4")["change_pp"] is None
+
+
+@pytest.mark.django_db
+def test_summary_for_the_notice_and_cli_errors(registry) -> None:  # noqa: ANN001
+    import json
+
+    _stored_quarter("2017Q2", {"110000": ["pass", "fail"]})
+    _stored_quarter("2017Q3", {"110000": ["pass", "pass"], "220000": ["fail"]})
+    data = results.summary("2017Q3")
+    assert data["overall"]["change_pp"] == 16.7  # 66.7 % against 50 %
+    assert data["regions_at_100"] == ["北京市"]
+    assert data["previous_quarter_rectification"]["total"] == 0
+    assert [p["unit"] for p in data["problem_sites"]] == ["吉林省"]
+    r = CliRunner().invoke(main, ["campaign", "results", "--quarter", "2017Q3", "--json", "--by", "region"])
+    rows = json.loads(r.output)["pass_rates"]["region"]["rows"]
+    assert {x["name"]: x["change_text"] for x in rows} == {"北京市": "+50.0", "吉林省": "not available"}
+    r = CliRunner().invoke(main, ["campaign", "results", "--quarter", "17Q3"])
+    assert r.exit_code == 2 and "未知的季度" in r.output
