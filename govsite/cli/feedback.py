@@ -48,13 +48,13 @@ def _period(quarter: str | None, start: str | None, end: str | None) -> tuple[dt
 def register(main: click.Group) -> None:
     @main.group()
     def calendar() -> None:
-        """Working days on the official PRC holiday calendar (with 调休 weekend workdays)."""
+        """工作日计算：按国务院办公厅公布的法定节假日和调休上班安排。"""
 
     @calendar.command("add-workdays")
     @click.argument("date")
     @click.argument("n", type=int)
     def add_workdays(date: str, n: int) -> None:
-        """Print the N-th working day after DATE (what a deadline of N working days means)."""
+        """输出 DATE 之后第 N 个工作日（即“N 个工作日内”的截止日）。"""
         from govsite.feedback.workdays import CalendarNotCovered
 
         _boot()
@@ -74,8 +74,8 @@ def register(main: click.Group) -> None:
     @click.option("--source", default="", help="依据，如 国办发明电〔2026〕×号")
     @click.option("--replace", is_flag=True, help="Replace a year imported before.")
     def import_year(file: Path, source: str, replace: bool) -> None:
-        """Import a year's official arrangement: lines `YYYY-MM-DD,holiday|workday[,名称]`.
-        Used before the chinese_calendar package for that year."""
+        """导入某一年的节假日安排（每行 `YYYY-MM-DD,holiday|workday[,名称]`），
+        该年优先使用导入的数据而不是 chinese_calendar 包。"""
         if not file.is_file():
             raise UserError(f"文件不存在：{file}")
         try:
@@ -113,13 +113,13 @@ def register(main: click.Group) -> None:
 
     @main.group()
     def feedback() -> None:
-        """我为政府网站找错: overdue reminders and completion metrics."""
+        """我为政府网站找错：超期催办与办结率统计。"""
 
     @feedback.command("remind")
     @click.option("--today", "today_s", default=None, help="Evaluate as of this date (YYYY-MM-DD).")
     @click.option("--dry-run", is_flag=True, help="Flag and list, but send no e-mail.")
     def remind(today_s: str | None, dry_run: bool) -> None:
-        """Flag overdue messages and e-mail the late unit (Django mail backend)."""
+        """标记超期留言，并通过邮件向超期单位催办（Django 邮件后端）。"""
         today = _date(today_s) if today_s else None
         _boot()
         from govsite.feedback.workdays import CalendarNotCovered
@@ -138,8 +138,8 @@ def register(main: click.Group) -> None:
     @click.option("--to", "end", default=None, help="YYYY-MM-DD (inclusive)")
     @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
     def metrics(quarter: str | None, start: str | None, end: str | None, fmt: str) -> None:
-        """Per-unit 办结率 / 按期办结率 / average handling working days for a period.
-        Invalid, duplicate, out-of-scope and unscreened messages are not in the denominators."""
+        """按单位统计某一期间的有效留言、办结率、按期办结率和平均办理工作日。
+        无效、重复、不在范围和未甄别的留言不计入分母。"""
         a, b = _period(quarter, start, end)
         _boot()
         from govsite.feedback.metrics import totals, unit_metrics
