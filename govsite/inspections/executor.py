@@ -315,27 +315,33 @@ async def run_campaign(
             attempts = prior_attempts.get(job.campaign_site_id, 0)
             report: dict | None = None
             error = ""
+            failed = False
             while True:
                 attempts += 1
                 try:
                     coro = check(job)
                     report = await (asyncio.wait_for(coro, options.timeout) if options.timeout else coro)
                     _validate_report(report)
-                    break
                 except Exception as exc:  # noqa: BLE001 - any checker failure is retried, then recorded
+                    report, failed = None, True
                     error = f"{type(exc).__name__}: {exc}".strip()
                     if isinstance(exc, TimeoutError):
                         error = f"超时（{options.timeout} 秒）"
-                    if attempts >= options.max_attempts:
-                        report = None
+                else:
+                    outcome = classify(report)
+                    failed, error = outcome != "ok", "" if outcome == "ok" else _reason(report, outcome)
+                    if outcome in ("ok", "permanent"):
                         break
-                    await asyncio.sleep(options.backoff * (2 ** (attempts - 1)))
+                if attempts >= options.max_attempts:
+                    break
+                await asyncio.sleep(options.backoff * (2 ** (attempts - 1)))
             counters["running"] -= 1
-            if report is not None:
+            if not failed:
                 counters["done"] += 1
                 state = "done"
                 error = ""
             else:
+                # A failed site keeps its last report, if any, so the inspector sees the evidence.
                 counters["failed"] += 1
                 state = "failed"
             finished_now += 1
@@ -379,6 +385,25 @@ async def run_campaign(
         checked_now=finished_now,
         seconds=time.monotonic() - started,
     )
+
+
+def classify(report: dict) -> str:
+    """``ok``; ``permanent`` (the engine refused the target: bad URL, private address without
+    --allow-private — retrying cannot help); ``transient`` (nothing could be fetched at all,
+    e.g. the server was down for the moment: retried with backoff)."""
+    kind = (report.get("error") or {}).get("kind")
+    if kind in ("invalid", "refused_private"):
+        return "permanent"
+    if report.get("verdict") == "incomplete" and not (report.get("crawl") or {}).get("pages"):
+        return "transient"
+    return "ok"
+
+
+def _reason(report: dict, outcome: str) -> str:
+    detail = (report.get("error") or {}).get("detail")
+    if outcome == "permanent":
+        return f"检查被拒绝：{detail or '目标无效'}"
+    return f"未能抓取任何页面{('：' + detail) if detail else ''}"
 
 
 def _validate_report(report: Any) -> None:

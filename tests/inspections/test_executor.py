@@ -129,3 +129,36 @@ def test_cli_run_and_status(registry) -> None:  # noqa: ANN001
     assert bad.exit_code == 2 and "无法加载检查器" in bad.output
     missing = CliRunner().invoke(main, ["campaign", "run", "999999"])
     assert missing.exit_code == 2 and "不存在" in missing.output
+
+
+@pytest.mark.django_db
+def test_engine_refusal_fails_at_once_and_empty_crawls_are_retried(registry) -> None:  # noqa: ANN001
+    import contextlib
+
+    c = _campaign(size=14)
+    codes = list(c.sites.order_by("site__code").values_list("site__code", flat=True))
+    private, down_once = codes[0], codes[1]
+    seen: dict[str, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def engine_like(options):  # noqa: ANN001, ANN202
+        async def check(job: CheckJob) -> dict:
+            seen[job.code] = seen.get(job.code, 0) + 1
+            report = rule_report(job)
+            report["crawl"]["pages"] = 3
+            if job.code == private:  # what the engine says without --allow-private
+                report.update(verdict="incomplete", error={"kind": "refused_private", "detail": "127.0.0.1 是回环地址"})
+            elif job.code == down_once and seen[job.code] == 1:  # the server was down for a moment
+                report.update(verdict="incomplete", crawl={"pages": 0, "links": 0, "errors": 1, "seconds": 0.1})
+            return report
+
+        yield check
+
+    summary = _run(c.pk, engine_like, max_attempts=3)
+    assert (summary.done, summary.failed) == (13, 1)
+    p = c.sites.get(site__code=private)
+    assert (p.state, p.attempts, seen[private]) == ("failed", 1, 1)
+    assert "检查被拒绝" in p.error and "回环地址" in p.error
+    assert p.report is not None and p.auto_verdict == "incomplete"  # evidence kept for the inspector
+    d = c.sites.get(site__code=down_once)
+    assert (d.state, d.attempts) == ("done", 2) and d.auto_verdict in ("pass", "fail")
