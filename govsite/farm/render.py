@@ -74,8 +74,12 @@ class Renderer:
             cs = ""
         else:
             cs = f'<meta charset="{enc}">'
-        m = [("SiteName", ident.name), ("SiteDomain", ident.host), ("SiteIDCode", ident.code), *meta]
-        metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in m)
+        site_meta = self.site.memo.get("site_meta")
+        if site_meta is None:
+            site_meta = self.site.memo["site_meta"] = "\n".join(
+                f'<meta name="{k}" content="{escape(v)}">'
+                for k, v in (("SiteName", ident.name), ("SiteDomain", ident.host), ("SiteIDCode", ident.code)))
+        metas = "\n".join([site_meta, *(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta)])
         return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n{cs}\n<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
                 f"<title>{escape(title)}</title>\n{metas}\n"
                 '<link rel="stylesheet" href="/css/style.css">\n<script src="/js/common.js"></script>\n</head>\n')

@@ -5,6 +5,7 @@ availability schedule under a (possibly warped) clock, and the bounded hostile s
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import time
@@ -205,6 +206,9 @@ async def serve(farm: Farm, warp: float = 1.0, host: str = "127.0.0.1", front: s
     """Serve until cancelled. `front`: `asyncio` (a small HTTP/1.1 protocol on the event loop,
     the default) or `aiohttp` (aiohttp's low-level server)."""
     fa = FarmApp(farm, warp)
+    # The identities live as long as the server: keep them out of the cyclic GC's scans.
+    gc.collect()
+    gc.freeze()
     if front == "aiohttp":
         server = web.Server(fa.handle, access_log=None)
         runner = web.ServerRunner(server, handle_signals=True)
