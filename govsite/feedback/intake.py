@@ -281,6 +281,7 @@ def submit(sub: Submission) -> Message:
     (nonce already stored) raises IntakeError and stores nothing."""
     region_id, department_id = route(sub.site)
     duplicate = find_duplicate(sub.site, sub.page_url, sub.category, sub.description)
+    msg = Message()
     try:
         with transaction.atomic():
             msg = Message(
@@ -312,10 +313,11 @@ def submit(sub: Submission) -> Message:
                                           from_status=Status.UNHANDLED, to_status=Status.DUPLICATE,
                                           reason=f"自动查重：与留言 #{duplicate.pk} 重复"))
             Transition.objects.bulk_create(history)
-    except IntegrityError:
+    except Exception as exc:
+        # The row was rolled back: do not leave its screenshot behind.
         if msg.screenshot:
             msg.screenshot.delete(save=False)
-        if Message.objects.filter(form_nonce=sub.nonce).exists():
+        if isinstance(exc, IntegrityError) and Message.objects.filter(form_nonce=sub.nonce).exists():
             raise IntakeError("该表单已经提交过，请勿重复提交；如需再次反映，请刷新页面重新填写") from None
         raise
     count_submission(sub.ip)

@@ -323,3 +323,18 @@ def test_engine_recognises_this_platforms_entry(world):
     assert "广州市人民政府" in html
     js = Client().get("/feedback/jiucuo.js").content.decode()
     assert "Link('" in js and "exposure/jiucuo.html?site_code=" in js
+
+
+def test_replay_with_screenshot_leaves_no_file(world, settings):
+    import os
+
+    c = Client()
+    data = good_data(c)
+    first = SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")
+    assert c.post(REPORT, {**data, "screenshot": first}).status_code == 302
+    again = SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")
+    resp = c.post(REPORT, {**data, "screenshot": again})
+    assert resp.status_code == 400 and "该表单已经提交过" in resp.content.decode()
+    files = [f for _, _, fs in os.walk(settings.MEDIA_ROOT) for f in fs]
+    assert len(files) == 1 and Message.objects.count() == 1
+    assert Message.objects.get().screenshot.name.endswith(files[0])
