@@ -400,13 +400,13 @@ def review() -> None:
 
 @review.command("assign")
 @click.argument("campaign_ref")
-@click.option("--inspector", required=True)
+@click.option("--inspector", "inspectors", required=True, multiple=True, help="可重复；多人时按网站轮流分配")
 @click.option("--site", "sites", multiple=True, help="网站标识码，可重复")
 @click.option("--all-unassigned", is_flag=True, help="分配本阶段尚未分配的全部网站")
 @click.option("--stage", type=click.Choice(["first", "second"]), default="first", show_default=True)
 @actor_option
 @_service
-def review_assign(campaign_ref, inspector, sites, all_unassigned, stage, actor) -> None:
+def review_assign(campaign_ref, inspectors, sites, all_unassigned, stage, actor) -> None:
     from govsite.inspections.campaigns import get_campaign
     from govsite.inspections.models import Assignment
     from govsite.inspections.reviews import assign
@@ -416,8 +416,14 @@ def review_assign(campaign_ref, inspector, sites, all_unassigned, stage, actor) 
     if all_unassigned:
         taken = set(Assignment.objects.filter(campaign=c, stage=stage).values_list("site__code", flat=True))
         codes += [x for x in c.sites.values_list("site__code", flat=True) if x not in taken]
-    n = assign(c, inspector, codes, stage=stage, actor=_actor(actor))
-    click.echo(f"已将 {n} 个网站分配给 {inspector}（{'初审' if stage == 'first' else '复审'}）")
+    codes = list(dict.fromkeys(codes))
+    from django.db import transaction
+
+    with transaction.atomic():  # all inspectors' shares, or none
+        for k, name in enumerate(inspectors):
+            share = codes[k :: len(inspectors)]
+            n = assign(c, name, share, stage=stage, actor=_actor(actor)) if share else 0
+            click.echo(f"已将 {n} 个网站分配给 {name}（{'初审' if stage == 'first' else '复审'}）")
 
 
 @review.command("queue")

@@ -49,6 +49,16 @@ def assign(
     if not codes:
         raise InspectionError("没有指定要分配的网站")
     sites = [_campaign_site(campaign, c) for c in dict.fromkeys(codes)]
+    # An inspector whose role carries a scope (region, department or listed sites) only gets
+    # sites inside it; one without any scope entry is scoped by these assignments alone.
+    m = getattr(user, "membership", None)
+    if m is not None and m.role == "inspector" and (m.region_id or m.department_id or m.sites.exists()):
+        from govsite.accounts.scope import sites_in_scope
+
+        visible = set(sites_in_scope(user).filter(pk__in=[cs.site_id for cs in sites]).values_list("pk", flat=True))
+        outside = [cs.site.code for cs in sites if cs.site_id not in visible]
+        if outside:
+            raise InspectionError(f"网站 {'、'.join(outside[:10])} 不在 {username} 的管辖范围内")
     with transaction.atomic():
         n = 0
         for cs in sites:

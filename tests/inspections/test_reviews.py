@@ -129,3 +129,30 @@ def test_auto_accept_and_cli_review_flow(registry, inspector) -> None:  # noqa: 
     assert c.sites.filter(review_state="final").count() == 30
     log = runner.invoke(main, ["campaign", "review", "log", str(c.pk)])
     assert "alice" in log.output and "auto_accept" in log.output
+
+
+@pytest.mark.django_db
+def test_scoped_inspector_and_round_robin_assignment(registry, inspector) -> None:  # noqa: ANN001
+    from govsite.accounts.models import Membership
+    from govsite.inspections.models import Assignment
+    from govsite.registry.models import Region
+
+    c = _checked_campaign()
+    dave = make_user("dave", "inspector")
+    Membership.objects.filter(user=dave).update(region=Region.objects.get(code="110000"))
+    beijing = [cs.site.code for cs in c.sites.select_related("site__region") if cs.site.region and cs.site.region.code.startswith("11")]
+    other = c.sites.exclude(site__code__in=beijing).first().site.code
+    assert assign(c, "dave", beijing) == len(beijing)
+    with pytest.raises(InspectionError, match="不在 dave 的管辖范围内"):
+        assign(c, "dave", [other])
+    r = CliRunner().invoke(main, ["campaign", "review", "assign", str(c.pk), "--inspector", "alice",
+                                  "--inspector", "carol", "--all-unassigned"])
+    assert r.exit_code == 2 and "用户“carol”不存在" in r.output
+    assert Assignment.objects.filter(inspector__username="alice").count() == 0  # all or nothing
+    make_user("carol", "inspector")
+    r = CliRunner().invoke(main, ["campaign", "review", "assign", str(c.pk), "--inspector", "alice",
+                                  "--inspector", "carol", "--all-unassigned"])
+    assert r.exit_code == 0, r.output
+    a = Assignment.objects.filter(inspector__username="alice").count()
+    b = Assignment.objects.filter(inspector__username="carol").count()
+    assert a + b == 30 - len(beijing) and abs(a - b) <= 1
