@@ -26,10 +26,9 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The main job on the embedded defaults (see `govsite demo --help`).
 demo: venv
-	$(BIN)/govsite migrate
-	$(BIN)/govsite registry generate --like 2017Q3 --seed 2017
-	$(BIN)/govsite registry stats
+	$(BIN)/govsite demo
 
 lint: venv
 	$(BIN)/ruff check .

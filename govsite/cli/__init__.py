@@ -25,9 +25,9 @@ def migrate() -> None:
 
 
 def _register_all() -> None:
-    from govsite.cli import campaign, check, extract, farm, feedback, registry, report
+    from govsite.cli import campaign, check, demo, extract, farm, feedback, registry, report
 
-    for module in (registry, farm, extract, check, campaign, feedback, report):
+    for module in (registry, farm, extract, check, campaign, feedback, report, demo):
         module.register(main)
 
 
