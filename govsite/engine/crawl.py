@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,11 +167,12 @@ class Crawler:
         self.pages: list[PageRecord] = []
         self.home: PageRecord | None = None
         self._seen: set[bytes] = set()
-        self._frontier: deque[tuple[str, int]] = deque()
-        self._check_q: deque[str] = deque()
+        # FIFO queues keep the crawl breadth-first; `_pending` counts queued + in-flight work so
+        # the workers know when the site is finished (then each gets a None sentinel).
+        self._frontier: asyncio.Queue[tuple[str, int] | None] = asyncio.Queue()
+        self._check_q: asyncio.Queue[str | None] = asyncio.Queue()
         self._checks_started = 0
-        self._inflight = 0
-        self._wake = asyncio.Event()
+        self._pending = 0
 
     # -- scheduler ---------------------------------------------------------------------------
     def _schedule(self, url: str, depth: int) -> None:
@@ -186,12 +186,12 @@ class Crawler:
             if len(self.stats.traps) < 20:
                 self.stats.traps.append((url, reason))
             return
-        if len(self._frontier) >= self.max_frontier:
+        if self._frontier.qsize() >= self.max_frontier:
             self.stats.frontier_dropped += 1
             return
         self._seen.add(d)
-        self._frontier.append((url, depth))
-        self._wake.set()
+        self._pending += 1
+        self._frontier.put_nowait((url, depth))
 
     def _time_left(self) -> float:
         if self.deadline is None:
@@ -202,6 +202,9 @@ class Crawler:
     async def run(self) -> CrawlStats:
         t0 = time.monotonic()
         self._schedule(self.start_url, 0)
+        if self._pending == 0:  # the start URL itself was refused (a trap): nothing to do
+            self._pending = 1
+            self._finish_one()
         tasks = [asyncio.create_task(self._page_worker()) for _ in range(self.workers)]
         tasks += [asyncio.create_task(self._check_worker()) for _ in range(self.workers)]
         try:
@@ -214,56 +217,45 @@ class Crawler:
         self.stats.seconds = time.monotonic() - t0
         return self.stats
 
-    def _done(self) -> bool:
-        return not self._frontier and not self._check_q and self._inflight == 0
-
-    async def _next(self, queue: deque) -> object | None:
-        while True:
-            if self._time_left() <= 0:
-                self.stats.budget_exhausted = True
-                self._wake.set()
-                return None
-            if queue:
-                self._inflight += 1
-                return queue.popleft()
-            if self._done():
-                self._wake.set()
-                return None
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=min(1.0, max(0.01, self._time_left())))
-            except TimeoutError:
-                pass
+    def _finish_one(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            for _ in range(self.workers):
+                self._frontier.put_nowait(None)
+                self._check_q.put_nowait(None)
 
     async def _page_worker(self) -> None:
         while True:
-            item = await self._next(self._frontier)
+            item = await self._frontier.get()
             if item is None:
                 return
             try:
-                url, depth = item  # type: ignore[misc]
+                url, depth = item
+                if self._time_left() <= 0:
+                    self.stats.budget_exhausted = True
+                    continue
                 if self.stats.pages >= self.max_pages:
                     self.stats.limit_reached = True
-                    self._frontier.clear()
                     continue
                 self.stats.pages += 1
                 await self._crawl_page(url, depth)
             finally:
-                self._inflight -= 1
-                self._wake.set()
+                self._finish_one()
 
     async def _check_worker(self) -> None:
         while True:
-            item = await self._next(self._check_q)
+            item = await self._check_q.get()
             if item is None:
                 return
             try:
-                rec = self.links[item]  # type: ignore[index]
+                if self._time_left() <= 0:
+                    self.stats.budget_exhausted = True
+                    continue
+                rec = self.links[item]
                 r = await self.fetcher.check(rec.url, deadline=self.deadline)
                 rec.status, rec.error, rec.checked = r.status, r.error, True
             finally:
-                self._inflight -= 1
-                self._wake.set()
+                self._finish_one()
 
     # -- downloader + parser -------------------------------------------------------------------
     async def _crawl_page(self, url: str, depth: int) -> None:
@@ -277,7 +269,7 @@ class Crawler:
         if lr is not None:
             lr.status, lr.error, lr.checked = res.status, res.error, True
         if self.progress:
-            self.progress(self.stats.pages, len(self._frontier))
+            self.progress(self.stats.pages, self._frontier.qsize())
         if not res.ok or not res.body:
             return
         final = normalize(res.final_url) or url
@@ -338,5 +330,5 @@ class Crawler:
         if not self.check_links or self._checks_started >= self.max_link_checks:
             return
         self._checks_started += 1
-        self._check_q.append(url)
-        self._wake.set()
+        self._pending += 1
+        self._check_q.put_nowait(url)
