@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from govsite.registry.fastdb import paused_gc
 from govsite.registry.index import RegionInfo, RegistryIndex
 from govsite.registry.models import Department
 from govsite.registry.naming import (
@@ -456,7 +457,11 @@ def generate(like: str = "2017Q3", seed: int = 2017, violation_share: float = DE
         counts = PRESETS[like]
     if not 0 <= violation_share <= 1:
         raise ValueError("violation share must be between 0 and 1")
-    index = index or RegistryIndex()
+    with paused_gc():
+        return _generate(counts, seed, violation_share, index or RegistryIndex())
+
+
+def _generate(counts: dict[int, int], seed: int, violation_share: float, index: RegistryIndex) -> Generated:
     b = _Builder(index, seed, violation_share)
     b.national(counts.get(1, 0))
     b.province_portals(counts.get(2, 0))

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govsite.registry.codes import is_site_code
-from govsite.registry.fastdb import db_datetime, fast_insert, json_adapter
+from govsite.registry.fastdb import db_datetime, fast_insert, json_adapter, paused_gc
 from govsite.registry.index import RegionInfo, RegistryIndex
 from govsite.registry.models import Domain, Organization, Site, SiteChange
 from govsite.registry.records import (
@@ -350,6 +350,11 @@ def parse_table(
     path: Path, index: RegistryIndex, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[SiteRecord], list[int], RowParser]:
     """Read and validate a whole file. Raises TableError (file-level) or ImportRejected."""
+    with paused_gc():
+        return _parse_table(path, index, max_bytes)
+
+
+def _parse_table(path: Path, index: RegistryIndex, max_bytes: int) -> tuple[list[SiteRecord], list[int], RowParser]:
     header, rows = read_table(path, max_bytes=max_bytes)
     parser = RowParser(index, header)
     if parser.errors:
@@ -429,7 +434,7 @@ def apply_records(
     """Upsert validated records by code in one transaction. Raises ImportRejected on
     conflicts with the stored registry (before writing anything)."""
     result = ImportResult(rows=len(records))
-    with transaction.atomic():
+    with paused_gc(), transaction.atomic():
         if existing is None:
             existing = _db_snapshots()
         errors = check_against_database(records, existing, rows or [i + 2 for i in range(len(records))])

@@ -160,4 +160,5 @@ class SiteRecord:
     present: frozenset[str] = frozenset(SNAPSHOT_KEYS)
 
     def snapshot(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in SNAPSHOT_KEYS}
+        fields = self.__dict__  # plain dataclass: faster than getattr per key on bulk paths
+        return {key: fields[key] for key in SNAPSHOT_KEYS}
