@@ -36,7 +36,8 @@ _LINK_SELECTOR = "a[href], area[href], img[src], script[src], iframe[src], frame
 _HID_ATTR = "data-govsite-hidden"  # a temporary mark on hidden boxes
 _HIDDEN_LINKS = ", ".join(f"[{_HID_ATTR}] {sel.strip()}" for sel in _LINK_SELECTOR.split(","))
 _ONE_PASS = ("meta, title, base, script, a, area[href], img, iframe[src], frame[src], link[href], embed[src], "
-             "[onclick][title], gsdate")
+             "[onclick][title], gsdate, style, noscript, template, textarea")
+_INVISIBLE = frozenset({"style", "noscript", "template", "textarea"})  # removed with scripts after the pass
 _HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?"
     r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)[^>]*overflow\s*:\s*hidden|font-size\s*:\s*0(?:px)?\s*(?:;|$)"
@@ -257,10 +258,12 @@ def extract_page(
     *,
     as_of: date | datetime | None = None,
     encoding: str | None = None,
+    want_nav: bool = True,
 ) -> PageFacts:
     """The facts of one page. `html` may be bytes (decoded from BOM, meta charset, detection;
     `encoding` is the HTTP header's charset). `as_of` anchors years of short dates when the
-    page carries no generation time of its own."""
+    page carries no generation time of its own. `want_nav=False` leaves `nav` empty (the
+    crawl and the indicators never read it; it costs two selector queries)."""
     if isinstance(html, (bytes, bytearray, memoryview)):
         html, _enc = decode_html(bytes(html), encoding)
     html = _mark_dates(html.replace("\x00", ""))
@@ -302,6 +305,8 @@ def extract_page(
     date_cands: list[tuple[int, LexborNode, str]] = []
     a_order: list[tuple[int, LexborNode]] = []
     has_hidden = bool(hidden)
+    invisible: list[LexborNode] = []
+    invisible_ids: set[int] = set()
     for i, n in enumerate(tree.css(_ONE_PASS)):
         tag = n.tag
         if tag == "a":
@@ -343,6 +348,9 @@ def extract_page(
             if absu:
                 links.append(Link(url=absu, text=_clean(a.get("alt")), tag="img", hidden=has_hidden and n.mem_id in hidden))
         elif tag == "script":
+            if n.mem_id not in invisible_ids:
+                invisible_ids.add(n.mem_id)
+                invisible.append(n)
             a = n.attributes
             src = a.get("src")
             if src is not None:
@@ -380,6 +388,14 @@ def extract_page(
             absu = _absolute(base, raw)
             if absu:
                 links.append(Link(url=absu, text="", tag=tag, hidden=has_hidden and n.mem_id in hidden))
+        elif tag in _INVISIBLE:
+            # The selector list returns an element once per selector it matches: a second visit
+            # is its [onclick][title] match, a clickable title as below.
+            if n.mem_id in invisible_ids:
+                a_order.append((i, n))
+            else:
+                invisible_ids.add(n.mem_id)
+                invisible.append(n)
         else:  # a clickable titled element (<p onclick=… title=…>): an item title without a link
             a_order.append((i, n))
     facts.meta = meta
@@ -387,7 +403,9 @@ def extract_page(
     facts.links = links
 
     # Visible content only from here on.
-    tree.strip_tags(["script", "style", "noscript", "template", "textarea"])
+    # (as strip_tags(["script", "style", "noscript", "template", "textarea"]) without its five walks)
+    for n in invisible:
+        n.decompose(recursive=False)
     body = tree.body or tree.root
     text = body.text(deep=True, separator="\n", strip=True) if body is not None else ""
     text = text[:MAX_TEXT]
@@ -592,7 +610,8 @@ def extract_page(
     # the words inside prose or the footer's 联系电话 mid-line do not count.
     present = [k for k in SERVICE_GUIDE_KEYS if k in text and re.search(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)", text)]
     facts.service_guide_elements = present if len(present) >= 4 else None
-    facts.nav = _nav(tree, a_text, a_url)
+    if want_nav:
+        facts.nav = _nav(tree, a_text, a_url)
     dated_items = sum(1 for c in columns for it in c.items if it.date)
     internal = {lk.url for lk in links if lk.tag == "a" and not lk.hidden}
     facts.is_hub = (is_home_url(url) and dated_items == 0 and facts.article_pub_date is None

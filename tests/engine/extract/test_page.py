@@ -209,3 +209,16 @@ def test_a_page_without_lists_is_a_hub_only_at_the_home_address() -> None:
     assert extract_page(html, "http://www.example.gov.cn/index.php").is_hub is True
     assert extract_page(html, "http://www.example.gov.cn/xxgk/index.html").is_hub is False
     assert extract_page(html, "http://www.example.gov.cn/index.php?c=list&cid=3").is_hub is False
+
+
+def test_nav_links_and_lean_mode() -> None:
+    menu = "".join(f'<li><a href="/col{i}/index.html">栏目{i}</a></li>' for i in range(5))
+    html = page(f'<div class="menu"><ul>{menu}</ul></div>'
+                '<ul><li><a href="/a.html">一个足够长的标题文字内容</a><span>2017-01-01</span></li></ul>')
+    full = extract_page(html, URL)
+    assert [lk.text for lk in full.nav] == [f"栏目{i}" for i in range(5)]
+    assert full.nav[0].url == "http://www.example.gov.cn/col0/index.html"
+    lean = extract_page(html, URL, want_nav=False)
+    assert lean.nav == []
+    full.nav = []
+    assert lean == full  # everything else is the same
