@@ -80,7 +80,8 @@ def _database() -> dict:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'govsite.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    # Persistent connections matter for the web server (GOVSITE_DB_CONN_MAX_AGE seconds, 0 = per request).
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("GOVSITE_DB_CONN_MAX_AGE", "0")))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the console read while a campaign writes; IMMEDIATE avoids lock upgrades.
         config["OPTIONS"] = {
