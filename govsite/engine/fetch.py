@@ -506,7 +506,8 @@ class Fetcher:
                     total=total, connect=self.cfg.connect_timeout, sock_read=self.cfg.read_timeout
                 )
                 budget = self._budget(f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}")
-                async with self._global, budget.sem:
+                # host slot first: a task waiting for a busy host must not hold a global slot
+                async with budget.sem, self._global:
                     if self.cfg.min_delay > 0:
                         async with budget.lock:
                             now = loop.time()
