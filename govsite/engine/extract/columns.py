@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -40,6 +41,7 @@ _TYPE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def column_type(name: str) -> str:
     for kind, words in _TYPE_RULES:
         if any(w in name for w in words):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+_WS_RE = re.compile(r"\s+")
 SITE_CODE_RE = re.compile(r"^(?:\d{10}|bm\d{8})$")
 _FOOTER_CODE_RE = re.compile(r"(?:政府)?网站标识码\s*[:：]?\s*(bm\d{8}|\d{10,12})", re.I)
 _PROV = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕甘陇青宁新"
@@ -43,7 +44,7 @@ class Identity:
 
 
 def _snippet(s: str, n: int = 300) -> str:
-    s = re.sub(r"\s+", " ", s).strip()
+    s = _WS_RE.sub(" ", s).strip()
     return s if len(s) <= n else s[: n - 1] + "…"
 
 

@@ -52,14 +52,21 @@ _TEXT_PAGER_RE = re.compile(r"共\s*(\d+)\s*页|第\s*(\d+)\s*页|(\d+)\s*/\s*(\
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
 _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
 _HUB_MIN_LINKS = 12
+_GUIDE_LABEL_RES = {k: re.compile(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)") for k in SERVICE_GUIDE_KEYS}
 
 
 _HOME_PATH_RE = re.compile(r"^(?:/|/(?:index|default|home|main)\.(?:s?html?|php|jsp|aspx?))?$", re.I)
 
 
+_URL_PATH_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*([^?#]*)(\?[^#]*)?", re.I)
+_ROOT_RE = re.compile(r"(https?://[^/?#]+)", re.I)
+_WS_RE = re.compile(r"\s+")
+_ONCLICK_PAGE_RE = re.compile(r"""['"]([^'"]+\.[a-z]*html?[^'"]*)['"]""")
+
+
 def is_home_url(url: str) -> bool:
     """A site's home page address: the root or /index.*, with no query (a hub is a home page)."""
-    m = re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]*([^?#]*)(\?[^#]*)?", url, re.I)
+    m = _URL_PATH_RE.match(url)
     if not m:
         return False
     path, query = m.group(1), m.group(2)
@@ -69,7 +76,7 @@ def is_home_url(url: str) -> bool:
 
 
 def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", " ", (text or "").replace("\u200b", "")).strip()
+    return _WS_RE.sub(" ", (text or "").replace("\u200b", "")).strip()
 
 
 _HIDDEN_STYLES: dict[str, bool] = {}
@@ -86,23 +93,29 @@ def _is_hidden_style(style: str) -> bool:
     return v
 
 
-@lru_cache(maxsize=16384)
 def _absolute(base: str, raw: str) -> str | None:
-    """`raw` resolved against `base`, without fragment; None for non-navigable schemes.
-    Cached: menus and footers repeat the same references on every page of a site."""
+    """`raw` resolved against `base`, without fragment; None for non-navigable schemes."""
     raw = raw.strip()
-    if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+    # (the longest skipped scheme has 11 characters: lowering a prefix is enough)
+    if not raw or raw[:11].lower().startswith(_SKIP_SCHEMES):
         return None
     if "\\" in raw:
         raw = raw.replace("\\", "/")
     # Fast paths for the common shapes (urljoin costs ~5 µs a call, pages have hundreds).
-    low = raw[:8].lower()
-    if (low.startswith(("http://", "https://"))) and "/." not in raw:
+    c = raw[0]
+    if c == "/":
+        if raw[1:2] != "/" and "/." not in raw:
+            root = _root_of(base)
+            if root:
+                return root + raw.split("#", 1)[0]
+    elif (c == "h" or c == "H") and raw[:8].lower().startswith(("http://", "https://")) and "/." not in raw:
         return raw.split("#", 1)[0]
-    if raw[0] == "/" and raw[1:2] != "/" and "/." not in raw:
-        root = _root_of(base)
-        if root:
-            return root + raw.split("#", 1)[0]
+    return _join(base, raw)
+
+
+@lru_cache(maxsize=8192)
+def _join(base: str, raw: str) -> str | None:
+    # Cached: relative references repeat on the pages of one directory.
     try:
         return urldefrag(urljoin(base, raw))[0] or None
     except ValueError:
@@ -115,7 +128,7 @@ _ROOTS: dict[str, str | None] = {}
 def _root_of(base: str) -> str | None:
     r = _ROOTS.get(base)
     if r is None and base not in _ROOTS:
-        m = re.match(r"(https?://[^/?#]+)", base, re.I)
+        m = _ROOT_RE.match(base)
         r = m.group(1) if m else None
         if len(_ROOTS) > 1000:
             _ROOTS.clear()
@@ -469,7 +482,7 @@ def extract_page(
             txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
             if len(txt) < 6:
                 continue
-            m = re.search(r"""['"]([^'"]+\.[a-z]*html?[^'"]*)['"]""", n.attributes.get("onclick") or "")
+            m = _ONCLICK_PAGE_RE.search(n.attributes.get("onclick") or "")
             u = _absolute(base, m.group(1)) if m else None
         an = _Anchor(i, n, "T")
         an.title, an.url = txt, u
@@ -558,8 +571,9 @@ def extract_page(
                 names_seen.add(lab)
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
-    for lst in tree.css("ul, ol, table, dl"):
-        if lst.css_first("a") is not None or lst.mem_id in footer_ids:
+    # Lists without any link (one query instead of a css_first("a") per list).
+    for lst in tree.css("ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
+        if lst.mem_id in footer_ids:
             continue
         tag = lst.tag
         if tag in ("ul", "ol") and lst.css_first("li") is not None:
@@ -608,7 +622,7 @@ def extract_page(
     facts.pagination = _pagination(text, pager_code)
     # A guide element is a label: a cell of its own (<th>事项名称</th>) or a line "事项名称：…";
     # the words inside prose or the footer's 联系电话 mid-line do not count.
-    present = [k for k in SERVICE_GUIDE_KEYS if k in text and re.search(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)", text)]
+    present = [k for k in SERVICE_GUIDE_KEYS if k in text and _GUIDE_LABEL_RES[k].search(text)]
     facts.service_guide_elements = present if len(present) >= 4 else None
     if want_nav:
         facts.nav = _nav(tree, a_text, a_url)
@@ -688,7 +702,7 @@ def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
                 break
         if pages:
             break
-    for m in _TEXT_PAGER_RE.finditer(text):
+    for m in _TEXT_PAGER_RE.finditer(text) if "页" in text else ():  # every form ends with 页
         if m.group(1) and pages is None:
             pages = int(m.group(1))
         elif m.group(2) and page is None:
