@@ -1,0 +1,76 @@
+"""Commercial advertising on a page (G-ID-3): scripts and frames of ad networks, and links with
+advertising wording to commercial (non-government) sites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from govsite.engine.extract.facts import PageFacts
+from govsite.engine.text import lexicon as lx
+
+# Hosts that are not commercial even when a link's text looks like an ad.
+NON_COMMERCIAL_SUFFIXES = (".gov.cn", ".org.cn", ".edu.cn", ".mil.cn", ".gov", "people.com.cn", "xinhuanet.com",
+                           "news.cn", "cctv.com")
+
+
+@dataclass
+class AdFinding:
+    kind: str  # ad_network | ad_link | ad_text
+    url: str | None
+    text: str
+    message: str
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _matches_host(host: str, patterns: tuple[str, ...]) -> str | None:
+    for p in patterns:
+        if host == p or host.endswith("." + p):
+            return p
+    return None
+
+
+def _commercial(host: str, site_host: str) -> bool:
+    if not host or host == site_host or host.endswith("." + site_host) or site_host.endswith("." + host):
+        return False
+    return not any(host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s)
+                   for s in NON_COMMERCIAL_SUFFIXES)
+
+
+def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[AdFinding]:
+    lex = lexicons or lx.default()
+    site_host = host_of(facts.url)
+    out: list[AdFinding] = []
+    seen: set[str] = set()
+    for link in facts.links[:5000]:
+        host = host_of(link.url)
+        net = _matches_host(host, lex.ad_hosts)
+        if net and link.url not in seen:
+            seen.add(link.url)
+            out.append(AdFinding("ad_network", link.url, link.text, f"引用广告联盟 {net} 的{link.tag}"))
+            continue
+        text = link.text or ""
+        phrase = next((p for p in lex.ad_phrases if p in text), None)
+        if phrase and _commercial(host, site_host) and link.url not in seen:
+            seen.add(link.url)
+            out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))
+    body = facts.text[:500_000]
+    for p in lex.ad_phrases:
+        i = body.find(p)
+        if i < 0:
+            continue
+        around = body[max(0, i - 40): i + len(p) + 40]
+        if any(c in around for c in lex.suppress_cues):
+            continue  # e.g. a warning against 刷单 fraud
+        if not any(f.text and p in f.text for f in out):
+            out.append(AdFinding("ad_text", None, around.strip(), f"正文含广告用语“{p}”"))
+    return out

@@ -1,0 +1,298 @@
+"""Loading the editable data files and compiling them into one Aho-Corasick automaton.
+
+Every protected term is expanded into its near-misses (homophones, similar shapes, swapped and
+dropped characters) once at load time, so scanning is a single pass of the automaton over the
+text plus a little Python per match."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import ahocorasick
+from pypinyin.pinyin_dict import pinyin_dict
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Automaton value kinds.
+OK = "ok"  # a protected term written correctly
+NAME = "name"  # a leader's name written correctly
+POST = "post"  # a post title (for the name/post/date check)
+NEAR = "near"  # a near-miss of a protected term
+CONFUSION = "confusion"  # a known miswriting
+BANNED = "banned"  # banned/harmful vocabulary
+
+# Short titles that identify a national post on their own (used right before or after a name).
+NATIONAL_SHORT_POSTS = ("总书记", "国家主席", "国家副主席", "总理", "副总理", "委员长")
+# Other ways of writing a post in the data file (text form -> data-file form).
+POST_ALIASES = {
+    "中华人民共和国主席": "国家主席",
+    "中华人民共和国副主席": "国家副主席",
+    "全国人民代表大会常务委员会委员长": "全国人大常委会委员长",
+    "全国人大常委会委员长": "全国人大常委会委员长",
+    "中共中央政治局常委": "中央政治局常委",
+    "中央纪律检查委员会书记": "中央纪委书记",
+    "中共中央军委主席": "中央军委主席",
+    "中国人民政治协商会议全国委员会主席": "全国政协主席",
+}
+TERM_KIND_LABEL = {"country": "国名", "organ": "机构名称", "phrase": "重要表述", "name": "领导人姓名"}
+
+
+def read_rows(path: Path, min_cols: int = 1) -> list[list[str]]:
+    """Rows of a TAB-separated data file; `#` comments and blank lines skipped, cells stripped.
+    A malformed row (too few cells) is an error naming the file and line, never silently used."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) < min_cols or not cells[0]:
+            raise ValueError(f"{path.name} 第 {n} 行格式错误：至少需要 {min_cols} 列（以 TAB 分隔）")
+        rows.append(cells)
+    return rows
+
+
+@dataclass(frozen=True)
+class PostHeld:
+    name: str
+    post: str
+    start: date | None
+    end: date | None
+    level: str  # national | provincial
+    certain: bool
+
+    def covers(self, day: date, grace_days: int = 45) -> bool:
+        """Held on `day`, with some grace around hand-overs (acting periods, announcements)."""
+        if self.start and (day - self.start).days < -grace_days:
+            return False
+        return not (self.end and (day - self.end).days > grace_days)
+
+
+def post_compatible(text_post: str, held: str) -> bool:
+    """Whether a post as written ("总理", "国务院总理") names the post held ("国务院总理"), but
+    not its deputy ("总理" is not "国务院副总理")."""
+    text_post = POST_ALIASES.get(text_post, text_post)
+    if held == text_post:
+        return True
+    return held.endswith(text_post) and not held[: -len(text_post)].endswith("副")
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    wrong: str  # the key as it appears in text
+    right: str  # the correct form (the key itself for OK/NAME/POST)
+    sub: str = ""  # near-miss kind (homophone, homophone_tone, shape, swap, drop) / banned category / term kind
+    term_kind: str = ""  # country | organ | phrase | name
+    note: str = ""
+
+
+@dataclass
+class Lexicons:
+    automaton: ahocorasick.Automaton
+    leaders: dict[str, list[PostHeld]]
+    name_cues: tuple[str, ...]
+    suppress_cues: tuple[str, ...]
+    whitelist: list[tuple[str, str]]
+    placeholders: frozenset[str]
+    ad_hosts: tuple[str, ...]
+    ad_phrases: tuple[str, ...]
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def posts_of(self, name: str) -> list[str]:
+        return [p.post for p in self.leaders.get(name, [])]
+
+
+# -- character tables -------------------------------------------------------------------
+
+_TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
+
+
+def _split_tone(syllable: str) -> tuple[str, int]:
+    tone = 5
+    out = []
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONE_MARKS:
+            tone = _TONE_MARKS[ch]
+        elif ch == "\u0308":  # ü keeps its identity as "v"
+            out[-1] = "v"
+        else:
+            out.append(ch)
+    return "".join(out), tone
+
+
+def _is_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _pinyin_tables() -> tuple[dict[str, set[tuple[str, int]]], dict[str, set[str]], dict[tuple[str, int], set[str]]]:
+    """char -> readings, toneless syllable -> chars, toned syllable -> chars (GB2312 chars only:
+    what input methods offer, and what a miswriting realistically uses)."""
+    readings: dict[str, set[tuple[str, int]]] = {}
+    toneless: dict[str, set[str]] = {}
+    toned: dict[tuple[str, int], set[str]] = {}
+    for cp, value in pinyin_dict.items():
+        if not 0x4E00 <= cp <= 0x9FFF:
+            continue
+        ch = chr(cp)
+        if not _is_gb2312(ch):
+            continue
+        rs = {_split_tone(s) for s in value.split(",")}
+        readings[ch] = rs
+        for syl, tone in rs:
+            toneless.setdefault(syl, set()).add(ch)
+            toned.setdefault((syl, tone), set()).add(ch)
+    return readings, toneless, toned
+
+
+def homophones(ch: str, same_tone: bool) -> set[str]:
+    readings, toneless, toned = _pinyin_tables()
+    out: set[str] = set()
+    for syl, tone in readings.get(ch, ()):
+        out |= toned.get((syl, tone), set()) if same_tone else toneless.get(syl, set())
+    out.discard(ch)
+    return out
+
+
+def load_shapes(data_dir: Path) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for fname in ("same_stroke.txt", "shapes_extra.tsv"):
+        path = data_dir / fname
+        if not path.exists():
+            continue
+        for row in read_rows(path):
+            chars = {c for c in row if len(c) == 1}
+            for c in chars:
+                groups.setdefault(c, set()).update(chars - {c})
+    return groups
+
+
+# -- near-miss generation ---------------------------------------------------------------------
+
+def near_misses(term: str, term_kind: str, shapes: dict[str, set[str]]) -> Iterable[tuple[str, str]]:
+    """(variant, kind) pairs for one protected term. How far a term is expanded depends on how
+    likely a variant is to be an ordinary word: names and long terms get toneless homophones,
+    three-character organ names only same-tone ones; two-character phrases none."""
+    n = len(term)
+    is_name = term_kind == "name"
+    if n < 2 or (n < 3 and not is_name):
+        return
+    same_tone_only = not is_name and n < 4
+    for i, ch in enumerate(term):
+        if not "\u4e00" <= ch <= "\u9fff":
+            continue
+        for alt in homophones(ch, same_tone=True):
+            yield term[:i] + alt + term[i + 1:], "homophone"
+        if not same_tone_only:
+            for alt in homophones(ch, same_tone=False):
+                yield term[:i] + alt + term[i + 1:], "homophone"
+        for alt in shapes.get(ch, ()):
+            if _is_gb2312(alt):
+                yield term[:i] + alt + term[i + 1:], "shape"
+    # Swapped neighbours. In phrases only inside the term: at the edges a swap often makes a
+    # real rewording ("改革开放" / "改革放开").
+    lo, hi = (0, n - 1) if is_name else (1, n - 2)
+    for i in range(lo, hi):
+        if term[i] != term[i + 1] and not term[i].isdigit():
+            yield term[:i] + term[i + 1] + term[i] + term[i + 2:], "swap"
+    # Dropped characters: only inside long official names (a dropped edge is just a shorter,
+    # legitimate word; dropped characters of phrases often give a legitimate abbreviation).
+    if term_kind in ("country", "organ") and n >= 5:
+        for i in range(1, n - 1):
+            yield term[:i] + term[i + 1:], "drop"
+
+
+def _parse_date(s: str, path: str) -> date | None:
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"{path} 中的日期无法识别：{s!r}（应为 YYYY-MM-DD）") from None
+
+
+def load(data_dir: Path = DATA_DIR) -> Lexicons:
+    """Read every data file and build the automaton."""
+    entries: dict[str, list[Entry]] = {}
+
+    def add(e: Entry) -> None:
+        entries.setdefault(e.wrong, []).append(e)
+
+    # Leaders and posts.
+    leaders: dict[str, list[PostHeld]] = {}
+    for row in read_rows(data_dir / "leaders.tsv", 2):
+        row += [""] * (6 - len(row))
+        name, post, start, end, level, certainty = row[:6]
+        leaders.setdefault(name, []).append(PostHeld(
+            name, post, _parse_date(start, "leaders.tsv"), _parse_date(end, "leaders.tsv"),
+            level or "national", certainty != "uncertain"))
+    posts = {p.post for ps in leaders.values() for p in ps} | set(POST_ALIASES) | set(NATIONAL_SHORT_POSTS)
+    for p in posts:
+        add(Entry(POST, p, p))
+    for name in leaders:
+        add(Entry(NAME, name, name, term_kind="name"))
+
+    protected = [(r[0], r[1] if len(r) > 1 else "phrase") for r in read_rows(data_dir / "protected.tsv")]
+    for term, kind in protected:
+        add(Entry(OK, term, term, term_kind=kind))
+
+    confusions = read_rows(data_dir / "confusions.tsv", 2)
+    for row in confusions:
+        add(Entry(CONFUSION, row[0], row[1], note=row[2] if len(row) > 2 else ""))
+
+    for row in read_rows(data_dir / "banned.tsv", 2):
+        add(Entry(BANNED, row[0], row[0], sub=row[1]))
+
+    whitelist = [(r[0], r[1] if len(r) > 1 else "") for r in read_rows(data_dir / "whitelist.tsv")]
+    white_forms = {f for f, ctx in whitelist if not ctx}
+
+    # Near-misses: never a correct term, a known right form, or a globally whitelisted form.
+    correct = set(leaders) | {t for t, _ in protected} | {r[1] for r in confusions} | posts
+    shapes = load_shapes(data_dir)
+    seen_near: set[tuple[str, str]] = set()
+    targets = [(name, "name") for name in leaders] + protected
+    for term, kind in targets:
+        for variant, how in near_misses(term, kind, shapes):
+            if variant in correct or variant in white_forms or (variant, term) in seen_near:
+                continue
+            seen_near.add((variant, term))
+            add(Entry(NEAR, variant, term, sub=how, term_kind=kind))
+
+    automaton = ahocorasick.Automaton()
+    for key, es in entries.items():
+        automaton.add_word(key, tuple(es))
+    automaton.make_automaton()
+
+    cues = read_rows(data_dir / "cues.tsv", 2)
+    ads = read_rows(data_dir / "ads.tsv", 2)
+    placeholders = frozenset(r[0].lower() for r in read_rows(data_dir / "placeholders.tsv"))
+    sizes = {
+        "leaders": len(leaders), "posts": len(posts), "protected": len(protected), "confusions": len(confusions),
+        "near_misses": len(seen_near), "keys": len(entries),
+    }
+    return Lexicons(
+        automaton=automaton,
+        leaders=leaders,
+        name_cues=tuple(w for k, w in ((r[0], r[1]) for r in cues) if k == "name"),
+        suppress_cues=tuple(w for k, w in ((r[0], r[1]) for r in cues) if k == "suppress"),
+        whitelist=whitelist,
+        placeholders=placeholders,
+        ad_hosts=tuple(r[1].lower() for r in ads if r[0] == "host"),
+        ad_phrases=tuple(r[1] for r in ads if r[0] == "phrase"),
+        sizes=sizes,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def default(data_dir: Path = DATA_DIR) -> Lexicons:
+    """The shared lexicons, loaded once per process."""
+    return load(data_dir)

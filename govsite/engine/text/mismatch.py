@@ -1,0 +1,114 @@
+"""Title/body checks for "文不对题": an empty body, a placeholder, a body unrelated to its title,
+and the same body published under several pages. Each result carries both title and body
+excerpt, because the final call is a person's."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from govsite.engine.text import lexicon as lx
+
+EMPTY_BELOW = 10  # a body with fewer content characters is empty
+EXCERPT = 120
+# Words that say what kind of document it is, not what it is about.
+TITLE_BOILERPLATE = re.compile(
+    r"关于|印发|转发|做好|进一步|加强|开展|通知|通告|公告|公示|决定|意见|办法|方案|报告|批复|函|"
+    r"工作|会议|召开|举行|情况|有关|事项|的|了|和|与|及|在|对|年度?|月份?|第[一二三四五六七八九十\d]+[期次号]")
+_NON_CONTENT = re.compile(r"[\s\W_]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+@dataclass
+class MismatchFinding:
+    kind: str  # empty_body | placeholder | unrelated | duplicate
+    title: str
+    body_excerpt: str
+    message: str
+    overlap: float | None = None  # share of the title's content bigrams found in the body
+    duplicate_of: str | None = None  # for duplicate: the first page with the same body
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def content_chars(text: str) -> str:
+    return _NON_CONTENT.sub("", text or "")
+
+
+def title_bigrams(title: str) -> set[str]:
+    core = TITLE_BOILERPLATE.sub(" ", re.sub(r"\d+", " ", title or ""))
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(core):
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:
+    lex = lexicons or lx.default()
+    core = content_chars(body).lower()
+    if not core:
+        return False
+    if core.startswith("loremipsum"):
+        return True
+    if core in lex.placeholders:
+        return True
+    # The same placeholder repeated ("测试测试测试").
+    for p in lex.placeholders:
+        if len(p) >= 2 and len(core) % len(p) == 0 and core == p * (len(core) // len(p)):
+            return True
+    return False
+
+
+def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
+                     lexicons: lx.Lexicons | None = None) -> MismatchFinding | None:
+    """One finding, or None when the body plausibly matches its title."""
+    title = (title or "").strip()
+    body = body or ""
+    excerpt = body.strip()[:EXCERPT]
+    core = content_chars(body)
+    if is_placeholder(body, lexicons):
+        return MismatchFinding("placeholder", title, excerpt, f"正文为占位内容“{excerpt[:20]}”")
+    if len(core) < EMPTY_BELOW:
+        return MismatchFinding("empty_body", title, excerpt, "正文为空或几乎为空")
+    grams = title_bigrams(title)
+    if len(grams) < 3:
+        return None  # too little in the title to judge
+    body_text = body[:200_000]
+    found = sum(1 for g in grams if g in body_text)
+    overlap = found / len(grams)
+    if overlap < min_overlap:
+        return MismatchFinding("unrelated", title, excerpt,
+                               f"标题中的关键词在正文中几乎未出现（重合 {overlap:.0%}），疑似文不对题", overlap=overlap)
+    return None
+
+
+def body_fingerprint(body: str) -> str | None:
+    """A hash of the body's content characters (spacing and punctuation ignored); None for
+    bodies too short to call two of them copies."""
+    core = content_chars(body)
+    if len(core) < 50:
+        return None
+    return hashlib.sha1(core.encode("utf-8")).hexdigest()
+
+
+class DuplicateIndex:
+    """Remembers body fingerprints across pages of a crawl; `add` says which earlier page had
+    the same body."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[str, str]] = {}
+
+    def add(self, url: str, title: str, body: str) -> MismatchFinding | None:
+        fp = body_fingerprint(body)
+        if fp is None:
+            return None
+        seen = self.first.get(fp)
+        if seen is None:
+            self.first[fp] = (url, title)
+            return None
+        if seen[0] == url or seen[1] == title:
+            return None  # the same article reached by another address, or republished under its own title
+        return MismatchFinding("duplicate", title, body.strip()[:EXCERPT],
+                               f"正文与《{seen[1]}》（{seen[0]}）相同", duplicate_of=seen[0])
