@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "govsite.inspections",
     "govsite.feedback",
     "govsite.reports",
+    "govsite.console",
+    "ninja",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "govsite.console.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into a 429 page
 ]
 
 ROOT_URLCONF = "govsite.project.urls"
@@ -100,6 +105,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Console login: django-axes locks a username+address pair after repeated failures.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GOVSITE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:dashboard"
+SESSION_COOKIE_AGE = 8 * 3600  # one working day
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger bodies answer 400 (screenshots are files, limited apart)
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("feedback/", include("govsite.feedback.urls")),
+    path("console/", include("govsite.console.urls")),
 ]

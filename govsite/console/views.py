@@ -1,0 +1,284 @@
+"""Console pages (Chinese). Every query starts from govsite.console.scope, so an id outside
+the user's scope answers 404 exactly like an id that does not exist."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from govsite.accounts.models import Role
+from govsite.accounts.scope import can_act_on, membership_of
+from govsite.console import data, scope
+from govsite.console.audit import record
+from govsite.feedback.models import Status
+from govsite.feedback.workflow import STEPS, WorkflowError, act, allowed_steps
+from govsite.inspections import indicators as ind
+from govsite.inspections import rectification, reviews
+from govsite.inspections.errors import InspectionError
+from govsite.inspections.models import Assignment, CampaignSite, RectificationTask
+from govsite.registry.models import Category, Region, Site
+
+PAGE_SIZE = 50
+
+
+def console_view(view):  # noqa: ANN001, ANN201
+    """Logged in and holding a role; everything else is decided by scope."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        if membership_of(request.user) is None:
+            raise PermissionDenied("您的账号尚未分配角色")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ctx(request: HttpRequest, **extra) -> dict:  # noqa: ANN003
+    m = membership_of(request.user)
+    return {"role": m.role if m else None, "role_label": m.get_role_display() if m else "", **extra}
+
+
+@console_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    recent = list(scope.campaigns(user).order_by("-created_at")[:6])
+    progress = data.campaign_progress(user, [c.pk for c in recent])
+    quarter = data.latest_quarter(user)
+    rates = data.pass_rates(user, quarter) if quarter else []
+    msgs = scope.messages(user)
+    overdue = list(msgs.filter(overdue=True).select_related("site").order_by("created_at")[:10])
+    m = membership_of(user)
+    queue = []
+    if m.role in (Role.INSPECTOR, Role.NATIONAL_ADMIN, Role.NATIONAL_OPS):
+        queue = list(
+            Assignment.objects.filter(inspector=user).select_related("site", "campaign").order_by("campaign_id", "site__code")[:20]
+        )
+    chart = {"units": [r["unit"] for r in rates], "rates": [r["rate"] for r in rates]}
+    return render(request, "console/dashboard.html", _ctx(
+        request,
+        campaigns=[(c, progress.get(c.pk, {"total": 0, "percent": 0, "done": 0, "failed": 0})) for c in recent],
+        quarter=quarter, rates=rates, chart=chart,
+        overdue=overdue, overdue_count=msgs.filter(overdue=True).count(),
+        due=data.rectification_due(user), queue=queue,
+        site_count=scope.cached_count(user, scope.visible_sites(user), "all"),
+    ))
+
+
+def _registry_query(request: HttpRequest):  # noqa: ANN202
+    qs = scope.visible_sites(request.user)
+    f = {k: request.GET.get(k, "").strip()[:64] for k in ("q", "category", "status", "province")}
+    if f["q"]:
+        qs = qs.filter(Q(code__startswith=f["q"]) | Q(name__contains=f["q"]))
+    if f["category"].isdigit():
+        qs = qs.filter(category=int(f["category"]))
+    if f["status"] in Site.Status.values:
+        qs = qs.filter(status=f["status"])
+    if f["province"].isdigit() and len(f["province"]) == 2:
+        qs = qs.filter(region__code__startswith=f["province"])
+    return qs, f
+
+
+@console_view
+def registry(request: HttpRequest) -> HttpResponse:
+    """Keyset pagination on the unique site code: each page is an indexed range scan, whatever
+    the depth; the total is counted once a minute per scope and filter."""
+    qs, f = _registry_query(request)
+    after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
+    page = qs.select_related("region", "department")
+    if before:
+        rows = list(page.filter(code__lt=before).order_by("-code")[: PAGE_SIZE + 1])
+        has_prev = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE][::-1]
+        has_next = True
+    else:
+        if after:
+            page = page.filter(code__gt=after)
+        rows = list(page.order_by("code")[: PAGE_SIZE + 1])
+        has_next = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        has_prev = bool(after)
+    key = json.dumps(f, sort_keys=True, ensure_ascii=False)
+    total = scope.cached_count(request.user, qs, key)
+    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    return render(request, "console/registry.html", _ctx(
+        request, sites=rows, total=total, f=f, query=query, has_next=has_next, has_prev=has_prev,
+        next_after=rows[-1].code if rows and has_next else "", prev_before=rows[0].code if rows and has_prev else "",
+        categories=Category.choices, statuses=Site.Status.choices,
+        provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").values_list("code", "name"),
+    ))
+
+
+def _indicators(cs: CampaignSite) -> list[dict]:
+    report = cs.report or {}
+    current = cs.reviewed_indicators if cs.reviewed_indicators is not None else report.get("indicators", [])
+    return [
+        {"id": i.get("id"), "name": ind.name_of(i.get("id", "")), "status": i.get("status"),
+         "points": i.get("points"), "evidence": i.get("evidence", [])[:20]}
+        for i in current
+    ]
+
+
+@console_view
+def site_detail(request: HttpRequest, code: str) -> HttpResponse:
+    site = scope.site_or_404(request.user, code)
+    checks = list(CampaignSite.objects.filter(site=site).select_related("campaign").order_by("-campaign__quarter", "-id"))
+    latest = next((c for c in checks if c.report), None)
+    return render(request, "console/site.html", _ctx(
+        request, site=site, checks=checks, latest=latest, findings=_indicators(latest) if latest else [],
+        messages_=scope.messages(request.user).filter(site=site).order_by("-created_at")[:50],
+        tasks=RectificationTask.objects.filter(site=site).order_by("-quarter"),
+        changes=site.changes.order_by("-at")[:20],
+        can_report=can_act_on(request.user, site, roles={Role.SITE_OPERATOR}),
+    ))
+
+
+@console_view
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    items = list(scope.campaigns(request.user).order_by("-quarter", "-created_at")[:200])
+    progress = data.campaign_progress(request.user, [c.pk for c in items])
+    return render(request, "console/campaigns.html", _ctx(
+        request, campaigns=[(c, progress.get(c.pk, {"total": 0, "percent": 0})) for c in items]))
+
+
+@console_view
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    c = scope.campaign_or_404(request.user, pk)
+    rows = scope.campaign_sites(request.user).filter(campaign=c).select_related("site")
+    state = request.GET.get("state", "")
+    if state in CampaignSite.State.values:
+        rows = rows.filter(state=state)
+    progress = data.campaign_progress(request.user, [c.pk]).get(c.pk, {"total": 0, "percent": 0})
+    verdicts = {"pass": 0, "fail": 0, "incomplete": 0, "": 0}
+    for r in scope.campaign_sites(request.user).filter(campaign=c).values("review_state", "reviewed_verdict", "auto_verdict"):
+        verdicts[data.verdict_of(r["review_state"], r["reviewed_verdict"], r["auto_verdict"]) or ""] += 1
+    mine = set(Assignment.objects.filter(campaign=c, inspector=request.user).values_list("site_id", flat=True))
+    return render(request, "console/campaign.html", _ctx(
+        request, campaign=c, progress=progress, verdicts=verdicts, rows=rows.order_by("site__code")[:300],
+        mine=mine, state=state, states=CampaignSite.State.choices))
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Confirm or override each indicator with a reason; the decision goes through
+    inspections.reviews.submit (assignment, stage and audit checks live there)."""
+    c = scope.campaign_or_404(request.user, pk)
+    site = scope.site_or_404(request.user, code)
+    cs = CampaignSite.objects.filter(campaign=c, site=site).first()
+    assignment = Assignment.objects.filter(campaign=c, site=site, inspector=request.user).first()
+    if cs is None or assignment is None:
+        raise Http404("该网站未分配给您审核")
+    error, status = "", 200
+    items = _indicators(cs)
+    if request.method == "POST":
+        overrides = []
+        for i in items:
+            new = request.POST.get(f"status_{i['id']}", i["status"])
+            reason = request.POST.get(f"reason_{i['id']}", "").strip()[:500]
+            if new != i["status"]:
+                overrides.append(reviews.Override(i["id"], new, reason))
+        verdict = request.POST.get("verdict", "").strip() or None
+        try:
+            rv = reviews.submit(c, site.code, request.user.get_username(), overrides=overrides, verdict=verdict,
+                                verdict_reason=request.POST.get("verdict_reason", "")[:1000],
+                                comment=request.POST.get("comment", "")[:1000])
+        except InspectionError as exc:
+            error, status = str(exc), 400
+        else:
+            record(request, "review", cs, {"verdict": rv.verdict, "overrides": [o.indicator for o in overrides]})
+            return redirect("console:campaign", pk=c.pk)
+    return render(request, "console/review.html", _ctx(
+        request, campaign=c, cs=cs, site=site, items=items, statuses=ind.STATUSES, error=error,
+        stage=assignment.get_stage_display()), status=status)
+
+
+@console_view
+def message_list(request: HttpRequest) -> HttpResponse:
+    qs = scope.messages(request.user).select_related("site").order_by("-created_at")
+    st = request.GET.get("status", "")
+    if st.isdigit():
+        qs = qs.filter(status=int(st))
+    if request.GET.get("overdue") == "1":
+        qs = qs.filter(overdue=True)
+    m = membership_of(request.user)
+    rows = [(msg, msg.label_for(m.role)) for msg in qs[:200]]
+    return render(request, "console/messages.html", _ctx(request, rows=rows, statuses=Status.choices, st=st))
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    msg = scope.message_or_404(request.user, pk)
+    error, status = "", 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        target = request.POST.get("target", "")
+        try:
+            before = msg.status
+            msg = act(msg, request.user, action, reason=request.POST.get("reason", "")[:2000],
+                      target=int(target) if target.isdigit() else None, reply=request.POST.get("reply", "")[:5000])
+        except WorkflowError as exc:
+            error, status = str(exc), 400
+        else:
+            record(request, f"message_{action}", msg, {"from": before, "to": msg.status})
+            return redirect("console:message", pk=msg.pk)
+    m = membership_of(request.user)
+    steps = [(name, STEPS[name]) for name in allowed_steps(request.user, msg)]
+    return render(request, "console/message.html", _ctx(
+        request, msg=msg, label=msg.label_for(m.role), steps=steps, error=error,
+        transitions=msg.transitions.order_by("at"), reject_choices=[(s, Status(s).label) for s in sorted(STEPS["screen_reject"].choices)],
+    ), status=status)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def rectifications(request: HttpRequest) -> HttpResponse:
+    error, status = "", 200
+    if request.method == "POST":
+        pk = request.POST.get("task", "")
+        task = scope.rectifications(request.user).filter(pk=int(pk) if pk.isdigit() else -1).select_related("site").first()
+        if task is None:
+            raise Http404("整改任务不存在或不在您的管辖范围内")
+        if not can_act_on(request.user, task.site, roles={Role.SITE_OPERATOR, Role.REGIONAL_ADMIN, Role.DEPARTMENT_ADMIN}):
+            raise PermissionDenied("只有网站主办单位或主管地区、部门可以报送整改")
+        try:
+            rectification.report_fixed(str(task.pk), request.POST.get("note", "")[:2000], actor=request.user.get_username())
+        except InspectionError as exc:
+            error, status = str(exc), 400
+        else:
+            record(request, "rectify_report", task, {"note": request.POST.get("note", "")[:200]})
+            return redirect("console:rectifications")
+    tasks = scope.rectifications(request.user).select_related("site").order_by("state", "deadline")[:300]
+    return render(request, "console/rectifications.html", _ctx(request, tasks=tasks, error=error), status=status)
+
+
+@console_view
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign's results as XLSX, only the rows of sites in the user's scope."""
+    from openpyxl import Workbook
+
+    c = scope.campaign_or_404(request.user, pk)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "检查结果"
+    ws.append(["网站标识码", "网站名称", "首页网址", "检查进度", "得分", "自动结论", "审核状态", "审核结论", "主要问题"])
+    verdict_names = dict(CampaignSite.Verdict.choices)
+    rows = scope.campaign_sites(request.user).filter(campaign=c).select_related("site").order_by("site__code")
+    for cs in rows.iterator(chunk_size=500):
+        ws.append([cs.site.code, cs.site.name, cs.site.home_url, cs.get_state_display(), cs.score,
+                   verdict_names.get(cs.auto_verdict, ""), cs.get_review_state_display(),
+                   verdict_names.get(cs.reviewed_verdict, ""), ind.problems_text(ind.problem_ids(cs.report or {}))])
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="campaign-{c.pk}-results.xlsx"'
+    return resp
