@@ -35,6 +35,7 @@ SUB_LABEL = {
     "fraud": "违法广告",
 }
 SERIOUS = ("confusion", "near_miss", "leader_post")
+PROVINCIAL_POST_WORDS = ("省委书记", "省长", "市委书记", "市长", "自治区党委书记", "自治区主席")
 
 
 @dataclass
@@ -140,7 +141,7 @@ def scan_text(
             continue  # inside a correctly written term (e.g. a variant spelling another term's part)
         s0, s1 = sentence_bounds(text, start, end)
         sentence = text[s0:s1]
-        f = _judge(e, start, end, sentence, lex)
+        f = _judge(e, start, end, sentence, lex, text)
         if f and not _whitelisted(f.wrong, sentence, white):
             findings.append(f)
 
@@ -151,7 +152,7 @@ def scan_text(
     return _resolve_overlaps(findings)[:MAX_FINDINGS]
 
 
-def _judge(e: lx.Entry, start: int, end: int, sentence: str, lex: lx.Lexicons) -> TextFinding | None:
+def _judge(e: lx.Entry, start: int, end: int, sentence: str, lex: lx.Lexicons, text: str) -> TextFinding | None:
     if e.kind == lx.CONFUSION:
         return TextFinding("confusion", "confusion", e.wrong, e.right, start, end, sentence,
                            f"“{e.wrong}”应为“{e.right}”" + (f"（{e.note}）" if e.note else ""))
@@ -161,7 +162,7 @@ def _judge(e: lx.Entry, start: int, end: int, sentence: str, lex: lx.Lexicons) -
         return TextFinding("banned", e.sub, e.wrong, "", start, end, sentence,
                            f"含{SUB_LABEL.get(e.sub, '违规')}类词语“{e.wrong}”")
     if e.kind == lx.NEAR:
-        if e.term_kind == "name" and not _name_context(e.right, sentence, lex):
+        if e.term_kind == "name" and not _name_context(e.right, sentence, lex, text, start, end):
             return None
         what = lx.TERM_KIND_LABEL.get(e.term_kind, "重要词语")
         return TextFinding("near_miss", e.sub, e.wrong, e.right, start, end, sentence,
@@ -169,14 +170,28 @@ def _judge(e: lx.Entry, start: int, end: int, sentence: str, lex: lx.Lexicons) -
     return None
 
 
-def _name_context(name: str, sentence: str, lex: lx.Lexicons) -> bool:
-    """A near-miss of a leader's name counts only in a sentence that speaks of such a leader:
-    one of their posts, or (for names of three or more characters) a general cue word."""
-    own = [p for p in lex.posts_of(name)] + [
-        s for s in lx.NATIONAL_SHORT_POSTS if any(lx.post_compatible(s, p) for p in lex.posts_of(name))]
+def _own_posts(name: str, lex: lx.Lexicons) -> list[str]:
+    held = lex.posts_of(name)
+    return held + [s for s in lx.NATIONAL_SHORT_POSTS if any(lx.post_compatible(s, p) for p in held)]
+
+
+def _name_context(name: str, sentence: str, lex: lx.Lexicons, text: str, start: int, end: int) -> bool:
+    """A near-miss of a leader's name counts only where the text speaks of such a leader. For
+    names of three or more characters: one of their posts or a cue word in the sentence. A
+    two-character near-miss is often an ordinary word (韩正/公正 … 应勇/应用), so it needs one of
+    that person's posts right before or after it."""
+    own = _own_posts(name, lex)
+    if len(name) < 3:
+        before = text[max(0, start - 20):start]
+        after = text[end:end + 20]
+        after = after[2:] if after.startswith("同志") else after
+        return any(before.endswith(p) or after.startswith(p) for p in own)
     if any(p in sentence for p in own):
         return True
-    return len(name) >= 3 and any(c in sentence for c in lex.name_cues)
+    if not any(h.level == "national" for h in lex.leaders.get(name, [])):
+        # Provincial leaders' names are shared by many local officials: only a provincial post counts.
+        return any(p in sentence for p in PROVINCIAL_POST_WORDS)
+    return any(c in sentence for c in lex.name_cues)
 
 
 def _leader_post(text: str, start: int, end: int, name: str, posts_end: dict[int, str],
