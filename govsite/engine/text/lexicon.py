@@ -42,6 +42,14 @@ POST_ALIASES = {
 TERM_KIND_LABEL = {"country": "国名", "organ": "机构名称", "phrase": "重要表述", "name": "领导人姓名"}
 
 
+def automaton_key(s: str) -> str:
+    """Keys and text go through the automaton as UTF-8 bytes spelled as Latin-1 characters:
+    pyahocorasick's trie looks children up linearly, and thousands of distinct first characters
+    (every homophone of every first character) made the root a slow scan. As bytes the fan-out
+    is small (about 20 lead bytes), which makes the scan ~15 times faster."""
+    return s.encode("utf-8", "replace").decode("latin-1")
+
+
 def read_rows(path: Path, min_cols: int = 1) -> list[list[str]]:
     """Rows of a TAB-separated data file; `#` comments and blank lines skipped, cells stripped.
     A malformed row (too few cells) is an error naming the file and line, never silently used."""
@@ -269,7 +277,7 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
 
     automaton = ahocorasick.Automaton()
     for key, es in entries.items():
-        automaton.add_word(key, tuple(es))
+        automaton.add_word(automaton_key(key), (len(key.encode("utf-8")), tuple(es)))
     automaton.make_automaton()
 
     cues = read_rows(data_dir / "cues.tsv", 2)

@@ -14,6 +14,7 @@ from govsite.engine.text import lexicon as lx
 # cap the Python work per page).
 MAX_TEXT_CHARS = 2_000_000
 MAX_FINDINGS = 500
+MAX_HITS = 200_000  # automaton matches looked at per text (correct terms included)
 SENTENCE_END = "。！？!?；;\n\r"
 SENTENCE_MAX = 200  # context characters kept on each side at most
 
@@ -65,6 +66,17 @@ class TextFinding:
         return d
 
 
+def _char_offsets(raw: bytes, positions: set[int]) -> dict[int, int]:
+    """Character offsets of byte offsets (all on character boundaries), in one pass."""
+    out: dict[int, int] = {}
+    prev_b = prev_c = 0
+    for b in sorted(positions):
+        prev_c += len(raw[prev_b:b].decode("utf-8", "replace"))
+        prev_b = b
+        out[b] = prev_c
+    return out
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = max(0, start - SENTENCE_MAX)
     hi = min(len(text), end + SENTENCE_MAX)
@@ -108,15 +120,22 @@ def scan_text(
     text = text[:MAX_TEXT_CHARS]
     white = lex.whitelist + _site_list(site_whitelist)
 
+    raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
+    hits: list[tuple[int, int, tuple[lx.Entry, ...]]] = []
+    for end_idx, (nbytes, entries) in lex.automaton.iter(raw.decode("latin-1")):
+        hits.append((end_idx + 1 - nbytes, end_idx + 1, entries))
+        if len(hits) >= MAX_HITS:
+            break
+    to_char = _char_offsets(raw, {b for s, e, _ in hits for b in (s, e)})
+
     correct_spans: list[tuple[int, int]] = []
     names: list[tuple[int, int, str]] = []
     posts_end: dict[int, str] = {}  # end index -> longest post ending there
     posts_start: dict[int, str] = {}
     candidates: list[tuple[int, int, lx.Entry]] = []
-    for end_idx, entries in lex.automaton.iter(text):
-        end = end_idx + 1
+    for start_b, end_b, entries in hits:
+        start, end = to_char[start_b], to_char[end_b]
         for e in entries:
-            start = end - len(e.wrong)
             if e.kind == lx.OK:
                 correct_spans.append((start, end))
             elif e.kind == lx.NAME:
