@@ -1,0 +1,42 @@
+"""Title/body mismatch ("文不对题") and duplicate bodies."""
+
+from __future__ import annotations
+
+from govsite.engine.text import DuplicateIndex, body_fingerprint, check_title_body
+
+TITLE = "关于开展2017年森林防火专项检查的通知"
+BODY = ("为切实做好今冬明春森林防火工作，经研究，决定在全县范围内开展森林防火专项检查。"
+        "各乡镇要加强野外火源管理，落实防火责任，确保不发生重大森林火灾。")
+
+
+def test_matching_body_passes() -> None:
+    assert check_title_body(TITLE, BODY) is None
+
+
+def test_empty_and_placeholder_bodies() -> None:
+    assert check_title_body(TITLE, "").kind == "empty_body"
+    assert check_title_body(TITLE, "  \n　　。").kind == "empty_body"
+    for body in ("测试", "测试测试测试", "待补充。", "Lorem ipsum dolor sit amet, consectetur adipiscing elit.", " TEST "):
+        f = check_title_body(TITLE, body)
+        assert f is not None and f.kind == "placeholder", body
+        assert f.title == TITLE
+
+
+def test_unrelated_body_reported_with_both_sides() -> None:
+    body = "据统计，今年以来全县共发放养老服务补贴资金三百万元，惠及老年人两千余人，社区居家养老服务中心运行良好。"
+    f = check_title_body(TITLE, body)
+    assert f is not None and f.kind == "unrelated"
+    assert f.overlap is not None and f.overlap < 0.2
+    assert f.body_excerpt.startswith("据统计") and f.title == TITLE
+    # A title with too little content to judge is not reported.
+    assert check_title_body("通知", body) is None
+
+
+def test_duplicate_bodies_across_pages() -> None:
+    idx = DuplicateIndex()
+    assert idx.add("http://a.gov.cn/1.html", TITLE, BODY) is None
+    assert idx.add("http://a.gov.cn/1.html?x", TITLE, BODY) is None  # same title: the same article again
+    f = idx.add("http://a.gov.cn/2.html", "关于做好防汛抗旱工作的通知", BODY.replace("，", ", "))
+    assert f is not None and f.kind == "duplicate" and f.duplicate_of == "http://a.gov.cn/1.html"
+    assert body_fingerprint("短文") is None
+    assert body_fingerprint(BODY) == body_fingerprint(" ".join(BODY))
