@@ -34,7 +34,7 @@ class TokenAuth(HttpBearer):
         return t.user
 
 
-api = NinjaAPI(title="govsite 政府网站监管平台 API", version="1", auth=TokenAuth(), urls_namespace="api")
+api = NinjaAPI(title="govsite 政府网站监管平台 API", version="1", auth=TokenAuth(), urls_namespace="console:api")
 
 
 class SiteOut(Schema):
