@@ -25,9 +25,9 @@ def migrate() -> None:
 
 
 def _register_all() -> None:
-    from govsite.cli import campaign, check, demo, extract, farm, feedback, registry, report, text
+    from govsite.cli import campaign, check, demo, extract, farm, feedback, registry, report, serve, text
 
-    for module in (registry, farm, extract, check, text, campaign, feedback, report, demo):
+    for module in (registry, farm, extract, check, text, campaign, feedback, report, demo, serve):
         module.register(main)
 
 

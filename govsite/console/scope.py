@@ -65,8 +65,11 @@ def campaigns(user) -> QuerySet[Campaign]:  # noqa: ANN001
     return Campaign.objects.filter(pk__in=campaign_sites(user).values("campaign_id"))
 
 
+_MAX_ID = 2**63 - 1  # larger ids would overflow a bigint column (a 500 on PostgreSQL)
+
+
 def campaign_or_404(user, pk: int) -> Campaign:  # noqa: ANN001
-    c = campaigns(user).filter(pk=pk).first()
+    c = campaigns(user).filter(pk=pk).first() if 0 < pk <= _MAX_ID else None
     if c is None:
         raise Http404("检查活动不存在或不在您的管辖范围内")
     return c
@@ -77,7 +80,7 @@ def messages(user) -> QuerySet[Message]:  # noqa: ANN001
 
 
 def message_or_404(user, pk: int) -> Message:  # noqa: ANN001
-    msg = messages(user).filter(pk=pk).select_related("site").first()
+    msg = messages(user).filter(pk=pk).select_related("site").first() if 0 < pk <= _MAX_ID else None
     if msg is None:
         raise Http404("留言不存在或不在您的管辖范围内")
     return msg
