@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint venv system-deps clean
+.PHONY: demo test lint venv system-deps clean console-assets
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "govsite needs Python 3.11 or newer")'
@@ -14,7 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+# Console front-end packages (ECharts) from the npm registry, vendored as static files.
+CONSOLE_VENDOR := govsite/console/static/console/vendor/echarts.min.js
+$(CONSOLE_VENDOR): govsite/console/package.json
+	cd govsite/console && npm install --no-audit --no-fund --omit=dev --loglevel=error
+	mkdir -p $(dir $@) && cp govsite/console/node_modules/echarts/dist/echarts.min.js $@
+
+console-assets: $(CONSOLE_VENDOR)
+
+venv: $(STAMP) $(CONSOLE_VENDOR)
 
 # Debian packages some tests and benchmarks drive (browser, nginx, PDF tools, CJK fonts).
 # Installed only when missing; needs root, as on the project's machines.
