@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from govsite.engine.extract import extract_page  # noqa: E402
-from govsite.engine.text import detect_ads, load_lexicons, scan_page, scan_text  # noqa: E402
+from govsite.engine.text import analyse_page, detect_ads, load_lexicons, scan_page, scan_text  # noqa: E402
 from govsite.engine.text import lexicon as lx  # noqa: E402
 
 REALWORLD = ROOT.parent / "shared" / "realworld"
@@ -81,6 +81,7 @@ class FarmResult:
     clean_pages: int = 0
     clean_findings: list[tuple[str, str]] = field(default_factory=list)
     other_findings: list[tuple[str, str]] = field(default_factory=list)  # on defect sites, not seeded
+    mismatch: dict[str, int] = field(default_factory=dict)  # advisory 文不对题 results on article pages
     chars: int = 0
 
 
@@ -149,6 +150,10 @@ def farm_eval(seed: int = 11, sites: int = 80, as_of: str = "2017-09-14", per_si
                 continue
             n += 1
             res.chars += len(facts.text)
+            if route.col is not None and route.col.kind not in ("guide", "consult", "survey", "interview"):
+                mm = analyse_page(facts, article=True).mismatch
+                key = mm.kind if mm else "matches"
+                res.mismatch[key] = res.mismatch.get(key, 0) + 1
             fs = scan_page(facts)
             if entry["clean"]:
                 res.clean_pages += 1
@@ -237,6 +242,8 @@ def main() -> int:
     print(f"  clean-site article pages scanned: {fr.clean_pages}; findings on clean sites: {len(fr.clean_findings)}")
     for u, msg in fr.clean_findings[:20]:
         print("   FALSE", u, msg)
+    print(f"  advisory title/body check on farm articles (farm bodies are random text, so 'unrelated' "
+          f"is expected): {fr.mismatch}")
     print(f"  unseeded findings on other sites' article pages: {len(fr.other_findings)}")
     for u, msg in fr.other_findings[:10]:
         print("   EXTRA", u, msg)

@@ -45,6 +45,33 @@ def title_bigrams(title: str) -> set[str]:
     return out
 
 
+_CHROME = re.compile(r"主办[:：]|承办[:：]|ICP备|公网安备|标识码|版权所有|Copyright|©|发布时间[:：]|来源[:：]|浏览次数|"
+                     r"当前位置|联系电话[:：]|技术支持|网站地图")
+
+
+def article_body(page_text: str, title: str = "") -> str:
+    """The article's paragraphs out of a whole page's visible text: lines long enough to be
+    prose, without the page chrome (navigation items are short; footer and info lines are
+    recognised by their labels) and without the title heading."""
+    core = core_title(title) if title else ""
+    keep = []
+    for line in page_text.splitlines():
+        s = line.strip()
+        if core and len(core) >= 4:
+            s = s.replace(core, "").strip()
+        if len(content_chars(s)) < 20 or _CHROME.search(s):
+            continue
+        keep.append(s)
+    return "\n".join(keep)
+
+
+def core_title(title: str) -> str:
+    """The article's own title, without the site name that <title> often appends."""
+    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜|——| - | -|- )\s*", title) if p.strip()]
+    # Convention: "标题_站名" / "标题 - 站名" — the article's title comes first.
+    return parts[0] if parts and len(parts[0]) >= 4 else title
+
+
 def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:
     lex = lexicons or lx.default()
     core = content_chars(body).lower()
@@ -72,10 +99,13 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
         return MismatchFinding("placeholder", title, excerpt, f"正文为占位内容“{excerpt[:20]}”")
     if len(core) < EMPTY_BELOW:
         return MismatchFinding("empty_body", title, excerpt, "正文为空或几乎为空")
+    title = core_title(title)
     grams = title_bigrams(title)
     if len(grams) < 3:
         return None  # too little in the title to judge
-    body_text = body[:200_000]
+    # The page text usually repeats the title as a heading (and in breadcrumbs): that is not
+    # the body speaking of it.
+    body_text = body[:200_000].replace(title, " ") if len(title) >= 4 else body[:200_000]
     found = sum(1 for g in grams if g in body_text)
     overlap = found / len(grams)
     if overlap < min_overlap:
