@@ -27,6 +27,7 @@ from govsite.inspections.models import Assignment, CampaignSite, RectificationTa
 from govsite.registry.models import Category, Region, Site
 
 PAGE_SIZE = 50
+STATUS_LABELS = {"ok": "符合", "deduct": "扣分", "veto": "单项否决", "bonus": "加分", "na": "不适用", "error": "未能判定"}
 
 
 def console_view(view):  # noqa: ANN001, ANN201
@@ -122,6 +123,7 @@ def _indicators(cs: CampaignSite) -> list[dict]:
     current = cs.reviewed_indicators if cs.reviewed_indicators is not None else report.get("indicators", [])
     return [
         {"id": i.get("id"), "name": ind.name_of(i.get("id", "")), "status": i.get("status"),
+         "status_label": STATUS_LABELS.get(i.get("status"), i.get("status")),
          "points": i.get("points"), "evidence": i.get("evidence", [])[:20]}
         for i in current
     ]
@@ -197,7 +199,8 @@ def review(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             record(request, "review", cs, {"verdict": rv.verdict, "overrides": [o.indicator for o in overrides]})
             return redirect("console:campaign", pk=c.pk)
     return render(request, "console/review.html", _ctx(
-        request, campaign=c, cs=cs, site=site, items=items, statuses=ind.STATUSES, error=error,
+        request, campaign=c, cs=cs, site=site, items=items, error=error,
+        statuses=[(st, STATUS_LABELS.get(st, st)) for st in ind.STATUSES],
         stage=assignment.get_stage_display()), status=status)
 
 
