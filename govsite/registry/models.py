@@ -178,3 +178,106 @@ class SiteChange(models.Model):
         verbose_name = "变更记录"
         verbose_name_plural = verbose_name
         ordering = ["site", "at", "id"]
+
+
+# -- consolidation and discovery (issue 11) ------------------------------------------------------
+
+class ContentInventory(models.Model):
+    """What a site published (articles with title/date/URL, files) as of one crawl; kept so a
+    closed or merged site's content can be looked for at its target later."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="inventories")
+    taken_at = models.DateTimeField("采集时间", auto_now_add=True, db_index=True)
+    start_url = models.URLField("起始网址", max_length=512)
+    pages = models.PositiveIntegerField("页面数", default=0)
+    articles = models.PositiveIntegerField("文章数", default=0)
+    files = models.PositiveIntegerField("文件数", default=0)
+    items = models.JSONField("内容清单", default=list)  # [{title, date, url, kind}]
+
+    class Meta:
+        verbose_name = "内容清单"
+        verbose_name_plural = verbose_name
+        ordering = ["site", "-taken_at", "-id"]
+
+
+class MigrationReport(models.Model):
+    """One check of a closed/merged site's inventory against its target site."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="migration_reports")
+    target = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    inventory = models.ForeignKey(ContentInventory, on_delete=models.PROTECT, related_name="reports")
+    checked_at = models.DateTimeField("核验时间", auto_now_add=True)
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    state = models.CharField("迁移状态", max_length=16, choices=Site.MigrationState.choices)
+    counts = models.JSONField("统计", default=dict)  # {redirected, moved, missing, total}
+    missing = models.JSONField("缺失内容", default=list)  # [{title, date, url, kind}]
+    moved = models.JSONField("迁移但无跳转", default=list)  # [{title, date, url, target_url}]
+
+    class Meta:
+        verbose_name = "迁移核验报告"
+        verbose_name_plural = verbose_name
+        ordering = ["-checked_at", "-id"]
+
+
+class ClosedSiteFinding(models.Model):
+    """G-OPEN-7: a closed or temporarily closed site seen still serving, or a placeholder
+    left up past the allowed period."""
+
+    class Kind(models.TextChoices):
+        STILL_SERVING = "still_serving", "关停后仍可访问"
+        PLACEHOLDER_AFTER_CLOSURE = "placeholder_after_closure", "关停后仍显示改版提示页"
+        PLACEHOLDER_OVERDUE = "placeholder_overdue", "临时关停超期仍显示升级改版"
+        CLOSURE_OVERDUE = "closure_overdue", "临时关停超期未恢复"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closed_findings")
+    found_at = models.DateTimeField("发现时间", auto_now_add=True, db_index=True)
+    kind = models.CharField("问题", max_length=32, choices=Kind.choices)
+    url = models.URLField("网址", max_length=512)
+    since = models.DateField("关停日期", null=True, blank=True)
+    days = models.PositiveIntegerField("已关停天数", default=0)
+    evidence = models.JSONField("证据", default=dict)  # status, title, snippet, final_url
+
+    class Meta:
+        verbose_name = "关停网站巡查问题"
+        verbose_name_plural = verbose_name
+        ordering = ["-found_at", "-id"]
+
+
+class ImportedHost(models.Model):
+    """A host name from a list an office imported (for discovery)."""
+
+    host = models.CharField("域名", max_length=255, unique=True)  # IDNA (ascii) form
+    source = models.CharField("来源文件", max_length=255, blank=True)
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "导入的域名"
+        verbose_name_plural = verbose_name
+        ordering = ["host"]
+
+
+class DiscoveredHost(models.Model):
+    """A host found serving a site that the registry does not have (G-OPEN-8), or a suspected
+    counterfeit of a registered site."""
+
+    class Kind(models.TextChoices):
+        UNREGISTERED = "unregistered", "未报送网站"
+        COUNTERFEIT = "counterfeit", "疑似仿冒网站"
+
+    host = models.CharField("域名", max_length=255, unique=True)  # IDNA (ascii) form
+    display_host = models.CharField("域名（显示）", max_length=255)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, db_index=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    matched_site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="counterfeits")
+    title = models.CharField("标题", max_length=256, blank=True)
+    footer_code = models.CharField("页面标识码", max_length=16, blank=True)
+    reasons = models.JSONField("依据", default=list)
+    evidence = models.JSONField("证据", default=dict)  # linked_from, site_name, sponsor, simhash, near …
+    first_seen = models.DateTimeField("首次发现", auto_now_add=True)
+    last_seen = models.DateTimeField("最近发现", auto_now=True)
+
+    class Meta:
+        verbose_name = "发现的网站"
+        verbose_name_plural = verbose_name
+        ordering = ["kind", "region", "host"]
