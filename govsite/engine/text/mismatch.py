@@ -59,7 +59,9 @@ def article_body(page_text: str, title: str = "") -> str:
         s = line.strip()
         if core and len(core) >= 4:
             s = s.replace(core, "").strip()
-        if len(content_chars(s)) < 20 or _CHROME.search(s):
+        n = len(content_chars(s))
+        # Footer/info lines are short; a paragraph may quote a label ("联系电话：") and stays.
+        if n < 20 or (n < 90 and _CHROME.search(s)):
             continue
         keep.append(s)
     return "\n".join(keep)
