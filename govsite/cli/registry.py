@@ -242,5 +242,160 @@ def generate_cmd(like: str, seed: int, violations: float, out: str | None, no_db
         click.echo(f"提示: 数据库中另有 {others} 个不在本次生成结果中的网站；可用 --replace 清空后再生成", err=True)
 
 
+
+# -- consolidation and discovery (issue 11) --------------------------------------------------
+
+def _net(farm_port: int | None, timeout: float = 15.0):  # noqa: ANN202 - (fetcher factory, host URL, site URL)
+    """Fetcher factory and URL builders. `--farm PORT` sends every host to 127.0.0.1:PORT (the
+    local farm); otherwise names are resolved normally and private addresses are refused."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from govsite.engine.fetch import Fetcher
+
+    def factory() -> Fetcher:
+        if farm_port:
+            return Fetcher(resolve={("*", farm_port): ["127.0.0.1"]}, allow_private=True, retries=1,
+                           total_timeout=timeout, per_host=4)
+        return Fetcher(retries=1, total_timeout=timeout)
+
+    def host_url(host: str) -> str:
+        return f"http://{host}:{farm_port}/" if farm_port else f"http://{host}/"
+
+    def site_url(site) -> str:  # noqa: ANN001 - registry Site
+        if not farm_port:
+            return site.home_url
+        p = urlsplit(site.home_url)
+        return urlunsplit(("http", f"{p.hostname}:{farm_port}", p.path or "/", p.query, ""))
+
+    return factory, host_url, site_url
+
+
+_farm_opt = click.option("--farm", "farm_port", type=click.IntRange(1, 65535), default=None,
+                         help="把所有域名解析到 127.0.0.1 的该端口（本地模拟站点群）")
+
+
+@registry.command("import-hosts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--actor", default=None, help="操作人（默认：当前系统用户）")
+def import_hosts_cmd(file: str, actor: str | None) -> None:
+    """导入待排查的域名清单（每行一个域名或网址，# 开头为注释），供 discover 探测。
+
+    任何一行不是有效域名则整个文件不导入，并列出行号和原因。
+    """
+    path = Path(file)
+    if not path.is_file():
+        raise UserError(f"文件不存在：{path}")
+    _boot()
+    from govsite.registry.discovery import DiscoveryError, import_hosts
+    from govsite.registry.importer import default_actor
+
+    try:
+        r = import_hosts(path, actor or default_actor())
+    except DiscoveryError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(f"已导入 {path.name}：{r.hosts} 个域名，新增 {r.created}，其中 {r.registered} 个已在名录中")
+
+
+@registry.command("discover")
+@_farm_opt
+@click.option("--max-pages", default=15, show_default=True, type=click.IntRange(1, 1000), help="每个已登记网站抓取的页面数")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 5), help="抓取深度")
+@click.option("--limit", default=None, type=click.IntRange(1), help="只扫描前 N 个正常运行的网站")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def discover_cmd(farm_port: int | None, max_pages: int, depth: int, limit: int | None, as_json: bool) -> None:
+    """发现未报送网站（G-OPEN-8）和疑似仿冒网站。
+
+    抓取正常运行的已登记网站，收集链接中出现的域名和导入的域名清单，逐个探测首页：
+    *.gov.cn / *.政务 下提供网站而不在名录中的，按地区列为未报送网站；名录外的其他域名如冒用已登记网站的
+    标识码、名称，或页面与已登记网站首页近似（指纹），列为疑似仿冒。
+    """
+    _boot()
+    from govsite.registry.discovery import discover
+    from govsite.registry.models import DiscoveredHost
+
+    factory, host_url, _ = _net(farm_port)
+    started = time.perf_counter()
+    result = discover(factory, host_url, max_pages=max_pages, max_depth=depth, limit=limit)
+    elapsed = time.perf_counter() - started
+    rows = DiscoveredHost.objects.filter(host__in=[f.host for f in result.findings]).select_related(
+        "region", "matched_site").order_by("kind", "region__code", "host")
+    if as_json:
+        click.echo(json.dumps({"candidates": result.candidates, "probed": result.probed, "serving": result.serving,
+                               "findings": [f.to_json() for f in result.findings]}, ensure_ascii=False, indent=1))
+        return
+    for kind, label in DiscoveredHost.Kind.choices:
+        group = [r for r in rows if r.kind == kind]
+        click.echo(f"{label}：{len(group)} 个")
+        for r in group:
+            ev = r.evidence
+            where = "、".join(ev.get("linked_from", [])[:2]) or ("导入清单" if ev.get("imported") else "—")
+            extra = f"仿冒 {r.matched_site.code} {r.matched_site.name}；" if r.matched_site else ""
+            click.echo(f"  [{r.region.name if r.region else '地区未知'}] {r.display_host}  标题：{r.title or '—'}"
+                       f"  页面标识码：{r.footer_code or '—'}  {extra}{'；'.join(r.reasons)}  来源：{where}")
+    click.echo(f"候选域名 {result.candidates} 个，提供网站 {result.serving} 个；用时 {elapsed:.1f} 秒", err=True)
+
+
+@registry.command("migration")
+@click.argument("site_code")
+@click.option("--snapshot", is_flag=True, help="抓取该网站并保存内容清单（关停/整合前运行）")
+@click.option("--target", "target_code", default=None, help="迁移目标网站的标识码（默认：名录中的“整合至”）")
+@click.option("--max-pages", default=400, show_default=True, type=click.IntRange(1, 20000))
+@click.option("--actor", default=None, help="记入变更记录的操作人")
+@_farm_opt
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def migration_cmd(site_code: str, snapshot: bool, target_code: str | None, max_pages: int, actor: str | None,
+                  farm_port: int | None, as_json: bool) -> None:
+    """网站整合迁移核验：原网站内容（文章、文件）在目标网站是否都能找到。
+
+    逐条判定：已跳转（原网址跳转到目标网站）、已迁移无跳转（目标网站有同标题同日期的内容）、缺失。
+    结果写入迁移核验报告，并更新名录中的迁移状态（已核验 / 内容缺失）。
+    """
+    _boot()
+    from govsite.registry.importer import default_actor
+    from govsite.registry.migration import MigrationError, check
+    from govsite.registry.migration import snapshot as take_snapshot
+
+    factory, _, site_url = _net(farm_port)
+    try:
+        if snapshot:
+            inv = take_snapshot(site_code, factory, site_url, max_pages=max_pages)
+            click.echo(f"已保存内容清单：{inv.site}，{inv.pages} 个页面，文章 {inv.articles} 篇，文件 {inv.files} 个")
+            return
+        out = check(site_code, factory, site_url, target_code=target_code, actor=actor or default_actor(),
+                    max_pages=max_pages)
+    except MigrationError as exc:
+        raise UserError(str(exc)) from exc
+    rep = out.report
+    if as_json:
+        click.echo(json.dumps({"site": site_code, "target": out.target.code, "state": rep.state, "counts": rep.counts,
+                               "missing": rep.missing, "moved_without_redirect": rep.moved}, ensure_ascii=False, indent=1))
+        return
+    c = rep.counts
+    click.echo(f"{rep.site} → {out.target}")
+    click.echo(f"共 {c['total']} 条：已跳转 {c['redirected']}，已迁移无跳转 {c['moved']}，缺失 {c['missing']}"
+               f"；迁移状态：{rep.get_state_display()}")
+    for m in rep.missing[:MAX_ERRORS_SHOWN]:
+        click.echo(f"  缺失  {m['date'] or '—'}  {m['title']}  {m['url']}")
+    if len(rep.missing) > MAX_ERRORS_SHOWN:
+        click.echo(f"  ……另有 {len(rep.missing) - MAX_ERRORS_SHOWN} 条缺失未列出")
+
+
+@registry.command("watch-closed")
+@_farm_opt
+@click.option("--allowed-days", default=90, show_default=True, type=click.IntRange(1, 3650),
+              help="临时关停允许的最长天数（《指引》原文未找到，按本地规定设置）")
+@click.option("--site", "codes", multiple=True, help="只巡查这些网站（标识码，可重复）")
+def watch_closed_cmd(farm_port: int | None, allowed_days: int, codes: tuple[str, ...]) -> None:
+    """巡查已关停和临时关停的网站（G-OPEN-7）：关停后仍可访问、临时关停超期仍显示“升级改版中”等。"""
+    _boot()
+    from govsite.registry.closedwatch import watch
+
+    factory, _, site_url = _net(farm_port)
+    r = watch(factory, site_url, allowed_days=allowed_days, codes=list(codes) or None)
+    for f in r.findings:
+        click.echo(f"{f.site.code}\t{f.site.name}\t{f.get_kind_display()}\t关停于 {f.since}（{f.days} 天）\t{f.url}"
+                   f"\t{f.evidence.get('title') or f.evidence.get('error') or ''}")
+    click.echo(f"巡查 {r.checked} 个关停/临时关停网站，发现问题 {len(r.findings)} 个", err=True)
+
 def register(main: click.Group) -> None:
     main.add_command(registry)

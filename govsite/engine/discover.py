@@ -24,7 +24,7 @@ import asyncio
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
@@ -218,20 +218,7 @@ class Fingerprint:
 def fingerprint_page(host: str, url: str, html: str, final_url: str = "") -> Fingerprint:
     from govsite.engine.extract import extract_page
 
-    facts = extract_page(html, final_url or url)
-    code = facts.site_code or ""
-    if not code:
-        codes = {c for c in facts.site_code_sources.values() if c}
-        code = sorted(codes)[0] if codes else ""
-    fp = Fingerprint(host=host, url=url, status=200, final_url=final_url or url)
-    fp.title = (facts.title or "").strip()[:200]
-    fp.site_name = (facts.site_name or "").strip()[:200]
-    fp.site_code = code if _CODE.match(code) else ""
-    fp.sponsor = (facts.sponsor or "").strip()[:200]
-    fp.simhash = simhash(page_features(html, facts.text or ""))
-    # A site: an HTML page that names itself (title or SiteName) and has some content.
-    fp.serves_site = bool(fp.title or fp.site_name) and len(facts.text or "") >= 20
-    return fp
+    return fingerprint_facts(host, url, html, extract_page(html, final_url or url), final_url)
 
 
 async def probe_home(fetcher: object, host: str, url: str) -> Fingerprint:
@@ -400,3 +387,77 @@ def classify_all(fps: dict[str, Fingerprint], collector: HostCollector, view: Re
         if f is not None:
             out.append(f)
     return out
+
+
+# -- orchestration ------------------------------------------------------------------------------
+
+@dataclass
+class SiteToScan:
+    code: str
+    url: str
+    domains: list[str]
+
+
+async def scan_registered(fetcher: object, sites: list[SiteToScan], *, max_pages: int = 15, max_depth: int = 1,
+                          concurrency: int = 16, collector: HostCollector | None = None,
+                          ) -> tuple[HostCollector, dict[str, Fingerprint]]:
+    """Crawl registered sites shallowly (links recorded, not checked); collect every linked host
+    and fingerprint each home page from the bytes the crawl already read (no second fetch)."""
+    from govsite.engine.crawl import Crawler
+    from govsite.engine.extract import extract_page
+
+    collector = collector or HostCollector()
+    fps: dict[str, Fingerprint] = {}
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(s: SiteToScan) -> None:
+        home_host = (urlsplit(s.url).hostname or "").lower()
+
+        def extractor(html: str, url: str, as_of: object = None) -> object:
+            facts = extract_page(html, url, as_of=as_of)
+            if s.code not in fps:  # the first page parsed is the home page (depth 0)
+                fps[s.code] = fingerprint_facts(home_host, s.url, html, facts, url)
+            return facts
+
+        async with sem:
+            crawler = Crawler(s.url, fetcher, domains=s.domains, max_pages=max_pages, max_depth=max_depth,  # type: ignore[arg-type]
+                              check_links=False, extractor=extractor, workers=2)
+            await crawler.run()
+        collector.add_crawl_links(crawler.links.values())
+
+    await asyncio.gather(*(one(s) for s in sites))
+    return collector, fps
+
+
+def fingerprint_facts(host: str, url: str, html: str, facts: object, final_url: str = "") -> Fingerprint:
+    code = facts.site_code or ""  # type: ignore[attr-defined]
+    if not code:
+        codes = {c for c in facts.site_code_sources.values() if c}  # type: ignore[attr-defined]
+        code = sorted(codes)[0] if codes else ""
+    text = facts.text or ""  # type: ignore[attr-defined]
+    fp = Fingerprint(host=host, url=url, status=200, final_url=final_url or url)
+    fp.title = (facts.title or "").strip()[:200]  # type: ignore[attr-defined]
+    fp.site_name = (facts.site_name or "").strip()[:200]  # type: ignore[attr-defined]
+    fp.site_code = code if _CODE.match(code) else ""
+    fp.sponsor = (facts.sponsor or "").strip()[:200]  # type: ignore[attr-defined]
+    fp.simhash = simhash(page_features(html, text))
+    # A site: an HTML page that names itself (title or SiteName) and has some content.
+    fp.serves_site = bool(fp.title or fp.site_name) and len(text) >= 20
+    return fp
+
+
+async def run_discovery(fetcher: object, view: RegistryView, sites: list[SiteToScan], imported: list[str],
+                        url_for: Callable[[str], str], *, max_pages: int = 15, max_depth: int = 1,
+                        concurrency: int = 16) -> DiscoveryResult:
+    """Scan the registered sites, index their home pages, probe every unregistered candidate host
+    once and classify it."""
+    collector, fps = await scan_registered(fetcher, sites, max_pages=max_pages, max_depth=max_depth,
+                                           concurrency=concurrency)
+    for code, fp in fps.items():
+        view.add_fingerprint(code, fp)
+    collector.add_imported(imported)
+    cands = candidates(collector, view)
+    probed = await probe_hosts(fetcher, {h: url_for(h) for h in cands}, concurrency=concurrency * 2)
+    findings = classify_all(probed, collector, view)
+    return DiscoveryResult(findings=findings, probed=len(probed),
+                           serving=sum(1 for f in probed.values() if f.serves_site), candidates=len(cands))
