@@ -198,11 +198,12 @@ def near_misses(term: str, term_kind: str, shapes: dict[str, set[str]]) -> Itera
     for i, ch in enumerate(term):
         if not "\u4e00" <= ch <= "\u9fff":
             continue
-        for alt in homophones(ch, same_tone=True):
+        same = homophones(ch, same_tone=True)
+        for alt in same:
             yield term[:i] + alt + term[i + 1:], "homophone"
         if not same_tone_only:
-            for alt in homophones(ch, same_tone=False):
-                yield term[:i] + alt + term[i + 1:], "homophone"
+            for alt in homophones(ch, same_tone=False) - same:
+                yield term[:i] + alt + term[i + 1:], "homophone_tone"
         for alt in shapes.get(ch, ()):
             if _is_gb2312(alt):
                 yield term[:i] + alt + term[i + 1:], "shape"

@@ -26,6 +26,7 @@ CATEGORY_LABEL = {
 }
 SUB_LABEL = {
     "homophone": "同音字",
+    "homophone_tone": "近音字：拼音相同、声调不同",
     "shape": "形近字",
     "swap": "字序颠倒",
     "drop": "漏字",
@@ -42,7 +43,7 @@ PROVINCIAL_POST_WORDS = ("省委书记", "省长", "市委书记", "市长", "�
 @dataclass
 class TextFinding:
     category: str  # confusion | near_miss | leader_post | banned
-    kind: str  # sub-kind: homophone, shape, swap, drop / banned category / post
+    kind: str  # sub-kind: homophone, homophone_tone, shape, swap, drop / banned category / post
     wrong: str  # the text as found
     suggestion: str  # the correct form ("" when there is none, e.g. banned words: delete)
     start: int  # character span in the scanned text
@@ -111,7 +112,8 @@ def scan_text(
     site_whitelist: Iterable[str] = (),
     lexicons: lx.Lexicons | None = None,
 ) -> list[TextFinding]:
-    """Findings in `text`, in text order. `on_date` is the page's date (for the leader/post
+    """Findings in `text`, in text order (at most MAX_FINDINGS; text beyond MAX_TEXT_CHARS is
+    not scanned — callers with longer texts scan them in pieces, as the CLI does). `on_date` is the page's date (for the leader/post
     check; without it only posts a person never held are reported). `site_whitelist` holds
     the site's confirmed false positives ("form" or "form<TAB>context")."""
     lex = lexicons or lx.default()
