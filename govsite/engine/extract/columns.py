@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 SKIP_TAGS = frozenset({"script", "style", "link", "meta", "br", "hr", "img", "input", "noscript", "template",
                        "iframe", "select", "button", "svg", "-comment", "-text", "option", "map", "area"})
@@ -39,6 +39,37 @@ _TYPE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("service", ("办事", "服务", "指南", "办理", "查询", "审批", "便民")),
     ("news", ("要闻", "动态", "新闻", "资讯", "快讯", "头条", "热点", "信息", "速递", "通报", "发布", "工作")),
 )
+
+
+def _standard_tag_names() -> dict[int, str]:
+    """tag_id -> name for the standard HTML tags (and text/comment nodes). Custom tags
+    (<gsdate>, <foo-bar>) get per-document ids and are left to `node.tag`."""
+    doc = LexborHTMLParser("<p>t<!--c--></p>")
+    names: dict[int, str] = {}
+    for n in doc.root.traverse(include_text=True):
+        if n.tag in ("-text", "-comment"):
+            names[n.tag_id] = n.tag
+    for name in _HTML_TAGS.split():
+        n = doc.create_node(name)
+        if n.tag == name and n.tag_id < 1 << 16:
+            names[n.tag_id] = name
+    return names
+
+
+_HTML_TAGS = ("a abbr address area article aside audio b base bdi bdo big blockquote body br button canvas caption "
+              "center cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset "
+              "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html i iframe img "
+              "input ins kbd label legend li link main map mark marquee menu meta meter nav nobr noscript object ol "
+              "optgroup option output p param picture pre progress q rp rt ruby s samp script section select small "
+              "source span strike strong style sub summary sup table tbody td template textarea tfoot th thead time "
+              "title tr track tt u ul var video wbr")
+_TAG_NAMES = _standard_tag_names()
+
+
+def tag_of(node: LexborNode) -> str | None:
+    """`node.tag` without decoding the name: the getter costs ~4x the integer tag id."""
+    name = _TAG_NAMES.get(node.tag_id)
+    return name if name is not None else node.tag
 
 
 @lru_cache(maxsize=4096)
@@ -104,7 +135,7 @@ def read_heading(node: LexborNode) -> Heading | None:
     if len(parts) == 1:
         if ":" in parts[0] or "：" in parts[0]:
             return None  # a field (留言时间：, 状态：已答复), not a title
-        a = node if node.tag == "a" else node.css_first("a[href]")
+        a = node if tag_of(node) == "a" else node.css_first("a[href]")
         return Heading("title", parts, [a.attrs.get("href") if a is not None else None])
     labels: list[str] = []
     urls: list[str | None] = []
@@ -115,8 +146,8 @@ def read_heading(node: LexborNode) -> Heading | None:
         visited += 1
         if visited > 400:
             return None  # a large block with little text (images, widgets): decoration
-        if n.tag != "-text":
-            if n.tag in ("script", "style", "select", "option", "textarea"):
+        if tag_of(n) != "-text":
+            if tag_of(n) in ("script", "style", "select", "option", "textarea"):
                 return None  # widgets and code: not a title bar
             continue
         t = (n.text_content or "").strip()
@@ -131,8 +162,8 @@ def read_heading(node: LexborNode) -> Heading | None:
             continue  # icon-font glyphs and punctuation
         owner = n.parent
         # Merge pieces of one label split by inline markup (<a><b>政务</b>要闻</a>).
-        while owner is not None and owner.tag in ("b", "strong", "em", "font", "i", "span", "u") and owner is not node \
-                and owner.parent is not None and owner.parent.tag in ("a", "b", "strong", "font", "span", "em"):
+        while owner is not None and tag_of(owner) in ("b", "strong", "em", "font", "i", "span", "u") and owner is not node \
+                and owner.parent is not None and tag_of(owner.parent) in ("a", "b", "strong", "font", "span", "em"):
             owner = owner.parent
         if owners and owner is not None and owner.mem_id == owners[-1].mem_id:
             labels[-1] += t
@@ -141,11 +172,11 @@ def read_heading(node: LexborNode) -> Heading | None:
         owners.append(owner)
         a = owner
         href = None
-        while a is not None and a.mem_id != node.mem_id and a.tag != "a":
+        while a is not None and a.mem_id != node.mem_id and tag_of(a) != "a":
             a = a.parent
-        if a is not None and a.tag == "a":
+        if a is not None and tag_of(a) == "a":
             href = a.attributes.get("href")
-        elif node.tag == "a":
+        elif tag_of(node) == "a":
             href = node.attributes.get("href")
         urls.append(href)
         if len(labels) > MAX_LABELS:
@@ -169,7 +200,7 @@ def read_heading(node: LexborNode) -> Heading | None:
     for i, owner in enumerate(owners):
         o = owner
         while o is not None and o.mem_id != own_id:
-            if o.tag in HEADING_TAGS or _TITLE_CLASS_RE.search(_classes(o)):
+            if tag_of(o) in HEADING_TAGS or _TITLE_CLASS_RE.search(_classes(o)):
                 return Heading("title", labels, urls, title=i)
             o = o.parent
     active = None
@@ -189,7 +220,7 @@ def _elements_after(node: LexborNode) -> list[LexborNode]:
     out = []
     n = node.next
     while n is not None:
-        if n.tag not in SKIP_TAGS:
+        if tag_of(n) not in SKIP_TAGS:
             out.append(n)
         n = n.next
     return out
@@ -199,7 +230,7 @@ def _element_children(node: LexborNode) -> list[LexborNode]:
     out = []
     n = node.child
     while n is not None:
-        if n.tag not in SKIP_TAGS:
+        if tag_of(n) not in SKIP_TAGS:
             out.append(n)
         n = n.next
     return out
@@ -212,7 +243,7 @@ def _first_class(n: LexborNode) -> str:
 
 def _same_kind(a: LexborNode, b: LexborNode) -> bool:
     """Same tag and same main class: peers built from one template."""
-    return a.tag == b.tag and _first_class(a) == _first_class(b)
+    return tag_of(a) == tag_of(b) and _first_class(a) == _first_class(b)
 
 
 def _uniform(panes: list[LexborNode]) -> bool:
@@ -297,36 +328,36 @@ class ColumnFinder:
         return r
 
     def _scan(self, node: LexborNode, in_row: bool) -> tuple[LexborNode, Heading] | str | None:
-        if node.tag == "dd":
+        if tag_of(node) == "dd":
             # <dl><dt>name</dt><dd>item</dd>…: the dt before the rows titles them.
             sib = node.prev
-            while sib is not None and sib.tag != "dt":
+            while sib is not None and tag_of(sib) != "dt":
                 sib = sib.prev
             if sib is None or sib.mem_id in self.s.content:
                 return None
             h = self.heading(sib)
             return (sib, h) if h is not None and h.kind != "content" else None
-        if node.tag in ROW_TAGS and node.tag != "tbody":
+        if tag_of(node) in ROW_TAGS and tag_of(node) != "tbody":
             return None  # rows are never titled by their sibling rows
         sib = node.prev
         sig = None
         while sib is not None:
-            tag = sib.tag
+            tag = tag_of(sib)
             if tag in SKIP_TAGS or tag in ROW_TAGS:
-                if tag in ROW_TAGS and tag != node.tag and sib.mem_id in self.s.content:
+                if tag in ROW_TAGS and tag != tag_of(node) and sib.mem_id in self.s.content:
                     return "blocked"
                 sib = sib.prev
                 continue
             if in_row and (tag == "a" or sib.css_first("a") is not None):
                 return "blocked"
-            if tag == "a" and node.tag == "a":
+            if tag == "a" and tag_of(node) == "a":
                 sib = sib.prev  # the previous link of a row of links: a peer, not a title
                 continue
             if sib.mem_id in self.s.content:
                 # A sibling built like this node (the previous tab pane, the previous one-item
                 # list) is a peer under the same title, not a neighbouring column.
                 if sig is None:
-                    sig = (node.tag, (node.attributes.get("class") or "").split())
+                    sig = (tag_of(node), (node.attributes.get("class") or "").split())
                 if tag == sig[0] and (sib.attributes.get("class") or "").split() == sig[1]:
                     sib = sib.prev
                     continue
@@ -343,7 +374,7 @@ class ColumnFinder:
     def find(self, start: LexborNode, is_date: bool = False) -> ColumnKey | None:
         # Items of a list already resolved: the row (li/dd/td) is cached, no need to look inside.
         parent = start.parent
-        if parent is not None and parent.tag in ROW_TAGS:
+        if parent is not None and tag_of(parent) in ROW_TAGS:
             pm = parent.mem_id
             if pm in self.s.memo:
                 return self.s.memo[pm]
@@ -353,7 +384,7 @@ class ColumnFinder:
         memo_upto = None  # memo only nodes below the pane (other panes differ)
         pending: ColumnKey | None = None
         pending_levels = 0
-        while node is not None and node.tag not in ("body", "html", None):
+        while node is not None and tag_of(node) not in ("body", "html", None):
             mid = node.mem_id
             if mid in self.s.memo:
                 result = self.s.memo[mid]
@@ -392,7 +423,7 @@ class ColumnFinder:
                 nxt = bar.prev
                 found = None
                 while nxt is not None:
-                    if nxt.tag in SKIP_TAGS or nxt.tag in ROW_TAGS:
+                    if tag_of(nxt) in SKIP_TAGS or tag_of(nxt) in ROW_TAGS:
                         nxt = nxt.prev
                         continue
                     if nxt.mem_id in self.s.content:
@@ -423,12 +454,12 @@ class ColumnFinder:
         while level < 3:  # a tab pane wraps its sub-title closely (pane > box > title)
             # The sub-titled box must open its pane: anything before it is a neighbour.
             prev = cur.prev
-            while prev is not None and prev.tag in SKIP_TAGS:
+            while prev is not None and tag_of(prev) in SKIP_TAGS:
                 prev = prev.prev
             if prev is not None and level > 0 and not _same_kind(prev, cur):
                 return None  # peer panes (same tag and class) may precede
             parent = cur.parent
-            if parent is None or parent.tag in ("body", "html"):
+            if parent is None or tag_of(parent) in ("body", "html"):
                 return None
             cur = parent
             level += 1

@@ -14,7 +14,7 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more, panes_of
+from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more, panes_of, tag_of
 from govsite.engine.extract.dates import (
     DATE_LABELS,
     PUB_LABELS,
@@ -185,12 +185,12 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
         if el is None:
             return None
         prev = el.prev
-        while prev is not None and (prev.tag == "-comment" or (prev.tag == "-text" and not (prev.text_content or "").strip())):
+        while prev is not None and (tag_of(prev) == "-comment" or (tag_of(prev) == "-text" and not (prev.text_content or "").strip())):
             prev = prev.prev
         if prev is not None:
-            if prev.tag == "a":
+            if tag_of(prev) == "a":
                 return None  # the item's title link
-            t = _clean(prev.text_content if prev.tag == "-text" else prev.text(deep=True))
+            t = _clean(prev.text_content if tag_of(prev) == "-text" else prev.text(deep=True))
             if t and len(t) <= 12:
                 t = t.rstrip(":： ")
                 for lab in DATE_LABELS:
@@ -321,7 +321,7 @@ def extract_page(
     invisible: list[LexborNode] = []
     invisible_ids: set[int] = set()
     for i, n in enumerate(tree.css(_ONE_PASS)):
-        tag = n.tag
+        tag = tag_of(n)
         if tag == "a":
             a_order.append((i, n))
             attrs = n.attrs
@@ -357,7 +357,7 @@ def extract_page(
             low = (src + (a.get("alt") or "") + (a.get("title") or "")).lower()
             if "jiucuo" in low or "zhaocuo" in low or "找错" in low or "纠错" in low or a.get("onclick"):
                 par = n.parent
-                id_images.append((a, (par.html if par is not None and par.tag in ("span", "a") else n.html) or ""))
+                id_images.append((a, (par.html if par is not None and tag_of(par) in ("span", "a") else n.html) or ""))
             if absu:
                 links.append(Link(url=absu, text=_clean(a.get("alt")), tag="img", hidden=has_hidden and n.mem_id in hidden))
         elif tag == "script":
@@ -457,7 +457,7 @@ def extract_page(
         seg = segment_date(st, reference)
         parent = tn.parent
         if seg is None:
-            if parent is None or parent.tag == "a" or len(st) < 14:
+            if parent is None or tag_of(parent) == "a" or len(st) < 14:
                 continue
             d = trailing_date(st)
             if d is None:
@@ -473,7 +473,7 @@ def extract_page(
         anchors.append(an)
         mark(parent)
     for i, n in a_order:
-        if n.tag == "a":
+        if tag_of(n) == "a":
             txt = a_text.get(n.mem_id, "")
             u = a_url.get(n.mem_id)
             if len(txt) < 6 or is_more(txt) or (u is None and len(txt) < 8):
@@ -487,7 +487,7 @@ def extract_page(
         an = _Anchor(i, n, "T")
         an.title, an.url = txt, u
         anchors.append(an)
-        if len(txt) >= 12 or n.tag != "a":
+        if len(txt) >= 12 or tag_of(n) != "a":
             mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
@@ -575,7 +575,7 @@ def extract_page(
     for lst in tree.css("ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
         if lst.mem_id in footer_ids:
             continue
-        tag = lst.tag
+        tag = tag_of(lst)
         if tag in ("ul", "ol") and lst.css_first("li") is not None:
             continue
         if tag == "table" and lst.css_first("td") is not None:
