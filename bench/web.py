@@ -1,0 +1,169 @@
+"""Console load benchmark: the registry list and the dashboard under 50 concurrent users over
+loopback, against `govsite serve` (gunicorn, DEBUG off) with the 2017Q3-sized registry (29,431
+sites) and a quarter of national-sample results. Prints requests/s, p50 and p99 per page.
+
+Peer measured in the same run on the same server: a static file (the console CSS, served by
+WhiteNoise inside the same gunicorn workers) — the ceiling for any request through this stack.
+
+    .venv/bin/python bench/web.py [--seconds 10] [--concurrency 50] [--workers 2] [--threads 4]
+                                  [--database-url postgresql://…]   (default: SQLite in a temp dir)
+
+Goal (issue 9): p99 < 200 ms at 50 concurrent users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict) -> dict:
+    """Registry, a national sample with results, users and their sessions (in this process)."""
+    os.environ.update(env)
+    subprocess.run([str(VENV_BIN / "govsite"), "registry", "generate", "--like", "2017Q3"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    from govsite.project.boot import setup_django
+
+    setup_django()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from govsite.accounts.models import Membership, Role
+    from govsite.inspections.campaigns import draw_national_sample
+    from govsite.inspections.models import CampaignSite
+    from govsite.registry.models import Region, Site
+
+    campaign = draw_national_sample("2017Q3", size=800, seed="bench-web")
+    rng = random.Random(9)
+    rows = list(CampaignSite.objects.filter(campaign=campaign))
+    for cs in rows:
+        ok = rng.random() < 0.85
+        cs.state = CampaignSite.State.DONE
+        cs.auto_verdict = "pass" if ok else "fail"
+        cs.score = 90.0 if ok else 50.0
+        cs.report = {"indicators": [{"id": "D15-2", "status": "ok" if ok else "deduct", "points": 0 if ok else -5,
+                                     "evidence": []}]}
+    CampaignSite.objects.bulk_update(rows, ["state", "auto_verdict", "score", "report"], batch_size=500)
+    users = {}
+    for name, role, region in (("nadmin", Role.NATIONAL_ADMIN, None),
+                               ("gd_admin", Role.REGIONAL_ADMIN, Region.objects.get(code="440000"))):
+        u = get_user_model().objects.create_user(name)
+        Membership.objects.create(user=u, role=role, region=region)
+        s = SessionStore()
+        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), "django.contrib.auth.backends.ModelBackend"
+        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        s.create()
+        users[name] = s.session_key
+    codes = list(Site.objects.order_by("code").values_list("code", flat=True))
+    gd_codes = list(Site.objects.filter(region__code__startswith="44").order_by("code").values_list("code", flat=True))
+    return {"sessions": users, "codes": codes, "gd_codes": gd_codes, "sample": len(rows)}
+
+
+async def load(base: str, paths: list[str], session: str | None, seconds: float, concurrency: int) -> dict:
+    lat: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    conn = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base, connector=conn, headers=headers) as http:
+        async def user(i: int) -> None:
+            nonlocal errors
+            rng = random.Random(i)
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                async with http.get(rng.choice(paths), allow_redirects=False) as r:
+                    await r.read()
+                    if r.status != 200:
+                        errors += 1
+                lat.append(time.perf_counter() - t0)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(user(i) for i in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    lat.sort()
+    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
+    return {"n": len(lat), "rps": len(lat) / elapsed, "p50": pick(0.50), "p99": pick(0.99), "errors": errors}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--database-url", default="")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="govsite-bench-web-")
+    port = free_port()
+    env = dict(os.environ, GOVSITE_VAR_DIR=tmp.name, GOVSITE_DEBUG="0", GOVSITE_SECRET_KEY=secrets.token_urlsafe(40),
+               GOVSITE_ALLOWED_HOSTS="127.0.0.1", GOVSITE_SSL_REDIRECT="0", GOVSITE_DB_CONN_MAX_AGE="60",
+               DJANGO_SETTINGS_MODULE="govsite.project.settings")
+    if args.database_url:
+        env["GOVSITE_DATABASE_URL"] = args.database_url
+    else:
+        env.pop("GOVSITE_DATABASE_URL", None)
+    t0 = time.perf_counter()
+    data = prepare(env)
+    print(f"data: {len(data['codes'])} sites, national sample of {data['sample']} with results "
+          f"({time.perf_counter() - t0:.0f} s to prepare)")
+    server = subprocess.Popen([str(VENV_BIN / "govsite"), "serve", "--port", str(port), "--workers", str(args.workers),
+                               "--threads", str(args.threads)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        rng = random.Random(1)
+        deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["codes"], 300)]
+        gd_deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["gd_codes"], 100)]
+        filtered = ["/console/sites/?category=5&province=44", "/console/sites/?q=人民政府", "/console/sites/?status=running"]
+        runs = [
+            ("peer: static CSS (WhiteNoise, same server)", ["/static/console/console.css"], None),
+            ("registry list, national admin (random deep pages)", deep, "nadmin"),
+            ("registry list, regional admin 广东 (random pages)", gd_deep, "gd_admin"),
+            ("registry list, search/filters (national)", filtered, "nadmin"),
+            ("dashboard, national admin", ["/console/"], "nadmin"),
+            ("dashboard, regional admin 广东", ["/console/"], "gd_admin"),
+        ]
+        print(f"server: gunicorn {args.workers} workers × {args.threads} threads, "
+              f"{'PostgreSQL' if args.database_url else 'SQLite'}, DEBUG off; {args.concurrency} concurrent users, "
+              f"{args.seconds:.0f} s per page")
+        print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for label, paths, who in runs:
+            sess = data["sessions"][who] if who else None
+            asyncio.run(load(base, paths[:5], sess, 1.0, 5))  # warm the workers' caches and connections
+            r = asyncio.run(load(base, paths, sess, args.seconds, args.concurrency))
+            goal = "" if who is None else ("  ✓ p99 < 200 ms" if r["p99"] < 200 else "  ✗ p99 ≥ 200 ms")
+            print(f"{label:52} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}{goal}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
