@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -178,7 +179,8 @@ class ExtrasApp:
             return web.Response(status=status, text=body, content_type="text/html")
         if host in self.mig_old and self.migrated:
             m = self.mig_old[host]
-            hit = self.items(m).get(path)
+            items = self.items(m)
+            hit = items.get(path) or items.get(unquote(raw))  # query-style item URLs
             if hit and hit[0] == "redirected":
                 raise web.HTTPMovedPermanently(self.farm.base_url(m.target) + hit[3])
             return web.Response(status=404, text="404 Not Found")
