@@ -167,7 +167,8 @@ def evaluate(manifest: dict, reports: list[dict], skip: set[str],
         if site["clean"]:
             for i in rep["indicators"]:
                 if i["id"] in MINE and i["id"] not in skip and i["status"] in ("deduct", "veto", "error"):
-                    false.append((site["host"], i["id"], i["status"], i["summary"]))
+                    ev = "; ".join(e["detail"] for e in i["evidence"][1:4])
+                    false.append((site["host"], i["id"], i["status"], i["summary"] + (" | " + ev if ev else "")))
     return per_kind, misses, false, hidden
 
 
@@ -179,7 +180,7 @@ def main() -> None:
     ap.add_argument("--max-pages", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--availability", action="store_true", help="also probe a simulated week (V15-1/D15-1)")
-    ap.add_argument("--warp", type=float, default=10080.0, help="farm time warp for the availability week")
+    ap.add_argument("--warp", type=float, default=2520.0, help="farm time warp for the availability week (4 min)")
     ap.add_argument("--json", help="write the per-kind figures as JSON")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="govsite-acc-") as tmp:
@@ -230,7 +231,7 @@ def main() -> None:
     for host, d in misses[:30]:
         print(f"  MISS {host} {d['kind']} {json.dumps(d.get('detail'), ensure_ascii=False)[:160]}")
     for row in false[:30]:
-        print(f"  FALSE {row[0]} {row[1]} {row[2]} {row[3][:140]}")
+        print(f"  FALSE {row[0]} {row[1]} {row[2]} {row[3][:300]}")
     if args.json:
         Path(args.json).write_text(json.dumps({"per_kind": per_kind, "misses": len(misses), "false": len(false),
                                                "clean": clean}, ensure_ascii=False), encoding="utf-8")

@@ -5,8 +5,9 @@
     .venv/bin/python bench/crawl.py --sites 8 [--linkchecker PATH] [--linkinator PATH]
 
 Every tool runs as its own process; CPU seconds and peak RSS come from wait4() on that
-process. The other tools reach the virtual hosts through nginx used as an HTTP proxy
-(nginx picks the site from the absolute URL's host); govsite and the floor use --resolve.
+process. Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
+the floor through --resolve-style resolvers, linkinator through an undici preload, LinkChecker
+through a getaddrinfo shim.
 LinkChecker: `python -m venv /tmp/lc && /tmp/lc/bin/pip install linkchecker`;
 linkinator: `npm install linkinator@7` in a temp directory."""
 
@@ -204,8 +205,6 @@ def main() -> None:
                 res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
                 rows.append((name if name == "govsite" else "aiohttp+selectolax (floor)", res["pages"], res["urls"],
                              wall, cpu, rss))
-            proxy_env = dict(os.environ, http_proxy=f"http://127.0.0.1:{port}", HTTP_PROXY=f"http://127.0.0.1:{port}",
-                             no_proxy="", NO_PROXY="", PYTHONUNBUFFERED="1")
             urls = [s["url"] for s in manifest["sites"]]
             if Path(args.linkinator).exists():
                 # linkinator fetches with undici, which ignores proxy variables: a preload maps every

@@ -110,8 +110,19 @@ async def run_monitor(
                 if wait > 0:
                     await asyncio.sleep(wait)
                 at = start + timedelta(seconds=i * interval)
-                probes = await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at, server_clock, real_timeout)
-                                                for u in urls))
+                probes = list(await asyncio.gather(*(probe_once(f, u, timeout, time_warp, at, server_clock, real_timeout)
+                                                     for u in urls)))
+                for _ in range(3 if time_warp > 1 else 0):
+                    # Under a warp the timeout is milliseconds, within reach of local scheduling noise:
+                    # a timed-out probe is repeated at once, inside the same slot (a slow slot stays
+                    # slow), and the last answer counts.
+                    again = [k for k, p in enumerate(probes) if p.error == "timeout"]
+                    if not again:
+                        break
+                    redo = await asyncio.gather(*(probe_once(f, urls[k], timeout, time_warp, at, server_clock,
+                                                             real_timeout) for k in again))
+                    for k, p in zip(again, redo, strict=True):
+                        probes[k] = p
                 for p in probes:
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
                     out.append(p)
