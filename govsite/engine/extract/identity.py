@@ -172,7 +172,7 @@ def read_identity(
     m = _near(_PHONE_RE, text, "电话", 4, 30) or _near(_PHONE_RE, text, "联系方式", 0, 30)
     if m:
         contact.append(m.group(1).strip())
-    m = _EMAIL_RE.search(text)
+    m = _EMAIL_RE.search(text) if "@" in text else None  # (the scan tries every letter run)
     if m:
         contact.append(m.group(0))
     ident.contact = " ".join(contact) or None

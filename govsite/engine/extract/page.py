@@ -689,6 +689,30 @@ def _pair(anchors: list[_Anchor]) -> list[ListItem]:
     return items
 
 
+def _pager_matches(text: str) -> list[re.Match[str]]:
+    """`_TEXT_PAGER_RE.finditer(text)`, tried only just before each 页: every form ends with
+    it and holds nothing but 共, 第, digits, spaces and '/' before it, so a match ends at the
+    first 页 after its start (scanning the whole text tried every digit)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    p = text.find("页")
+    while p != -1:
+        q = p
+        while q > pos:
+            c = text[q - 1]
+            if c in "共第/" or c.isdecimal() or c.isspace():  # isdecimal/isspace: \d and \s
+                q -= 1
+            else:
+                break
+        if q < p:
+            m = _TEXT_PAGER_RE.search(text, q, p + 1)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+        p = text.find("页", p + 1)
+    return out
+
+
 def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
     pages = page = None
     for c in code:
@@ -702,7 +726,7 @@ def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
                 break
         if pages:
             break
-    for m in _TEXT_PAGER_RE.finditer(text) if "页" in text else ():  # every form ends with 页
+    for m in _pager_matches(text):
         if m.group(1) and pages is None:
             pages = int(m.group(1))
         elif m.group(2) and page is None:
