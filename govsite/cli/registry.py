@@ -261,10 +261,11 @@ def _net(farm_port: int | None, timeout: float = 15.0):  # noqa: ANN202 - (fetch
     def host_url(host: str) -> str:
         return f"http://{host}:{farm_port}/" if farm_port else f"http://{host}/"
 
-    def site_url(site) -> str:  # noqa: ANN001 - registry Site
+    def site_url(site) -> str:  # noqa: ANN001 - registry Site, or its home URL
+        url = site if isinstance(site, str) else site.home_url
         if not farm_port:
-            return site.home_url
-        p = urlsplit(site.home_url)
+            return url
+        p = urlsplit(url)
         return urlunsplit(("http", f"{p.hostname}:{farm_port}", p.path or "/", p.query, ""))
 
     return factory, host_url, site_url
@@ -313,9 +314,9 @@ def discover_cmd(farm_port: int | None, max_pages: int, depth: int, limit: int |
     from govsite.registry.discovery import discover
     from govsite.registry.models import DiscoveredHost
 
-    factory, host_url, _ = _net(farm_port)
+    factory, host_url, site_url = _net(farm_port)
     started = time.perf_counter()
-    result = discover(factory, host_url, max_pages=max_pages, max_depth=depth, limit=limit)
+    result = discover(factory, host_url, max_pages=max_pages, max_depth=depth, limit=limit, home_url_for=site_url)
     elapsed = time.perf_counter() - started
     rows = DiscoveredHost.objects.filter(host__in=[f.host for f in result.findings]).select_related(
         "region", "matched_site").order_by("kind", "region__code", "host")

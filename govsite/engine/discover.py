@@ -263,7 +263,7 @@ class SimhashIndex:
         for b in range(self.BANDS):
             self.tables[b].setdefault(value >> (8 * b) & 0xFF, []).append((value, key))
 
-    def near(self, value: int, max_distance: int = 9) -> list[tuple[int, str]]:
+    def near(self, value: int, max_distance: int = 7) -> list[tuple[int, str]]:
         """(distance, key) of stored values within `max_distance` bits, nearest first."""
         found: dict[str, int] = {}
         for b in range(self.BANDS):
@@ -314,7 +314,7 @@ class Finding:
         return asdict(self)
 
 
-NEAR_BITS = 9
+NEAR_BITS = 7
 
 
 def _region_of_code(code: str) -> str:
@@ -440,7 +440,10 @@ def fingerprint_facts(host: str, url: str, html: str, facts: object, final_url: 
     fp.site_name = (facts.site_name or "").strip()[:200]  # type: ignore[attr-defined]
     fp.site_code = code if _CODE.match(code) else ""
     fp.sponsor = (facts.sponsor or "").strip()[:200]  # type: ignore[attr-defined]
-    fp.simhash = simhash(page_features(html, text))
+    # The text part is the titles of the dated list items when there are any: a copy keeps them,
+    # while the name, code and footer (what a counterfeiter edits) are left out.
+    titles = [i.title for c in facts.columns for i in c.items if i.title]  # type: ignore[attr-defined]
+    fp.simhash = simhash(page_features(html, " ".join(titles) if len(titles) >= 5 else text))
     # A site: an HTML page that names itself (title or SiteName) and has some content.
     fp.serves_site = bool(fp.title or fp.site_name) and len(text) >= 20
     return fp

@@ -116,12 +116,14 @@ def save_findings(findings: list[D.Finding]) -> tuple[int, int]:
 
 def discover(fetcher_factory: Callable[[], object], url_for: Callable[[str], str], *,
              max_pages: int = 15, max_depth: int = 1, concurrency: int = 16, limit: int | None = None,
-             ) -> D.DiscoveryResult:
+             home_url_for: Callable[[str], str] | None = None) -> D.DiscoveryResult:
     """Scan the running registered sites, probe the candidates and store the findings.
     `fetcher_factory()` returns an (unopened) Fetcher."""
     view, scan = registry_view()
     if limit:
         scan = scan[:limit]
+    if home_url_for is not None:
+        scan = [D.SiteToScan(s.code, home_url_for(s.url), s.domains) for s in scan]
     imported = list(ImportedHost.objects.values_list("host", flat=True))
 
     async def run() -> D.DiscoveryResult:
