@@ -33,10 +33,11 @@ def snapshot(code: str, fetcher_factory: Callable[[], object], url_for: Callable
     """Crawl the site and keep its inventory (the newest is the one a later check uses)."""
     site = get_site(code)
     url = url_for(site)
+    domains = _domains(site)  # read here: no database access inside the event loop
 
     async def run() -> tuple[inv_mod.Inventory, object]:
         async with fetcher_factory() as fetcher:  # type: ignore[attr-defined]
-            return await inv_mod.crawl_inventory(url, fetcher, domains=_domains(site), max_pages=max_pages,
+            return await inv_mod.crawl_inventory(url, fetcher, domains=domains, max_pages=max_pages,
                                                  max_depth=max_depth)
 
     inv, crawler = asyncio.run(run())
@@ -86,10 +87,11 @@ def check(code: str, fetcher_factory: Callable[[], object], url_for: Callable[[S
     old = inv_mod.Inventory.from_json({"start_url": inventory.start_url, "pages": inventory.pages,
                                        "items": inventory.items})
     target_url = url_for(target)
+    target_domains = _domains(target)
 
     async def run() -> inv_mod.MigrationResult:
         async with fetcher_factory() as fetcher:  # type: ignore[attr-defined]
-            return await inv_mod.check_migration(old, target_url, fetcher, target_domains=_domains(target),
+            return await inv_mod.check_migration(old, target_url, fetcher, target_domains=target_domains,
                                                  max_pages=max_pages, max_depth=max_depth)
 
     try:
