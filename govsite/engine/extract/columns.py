@@ -146,8 +146,9 @@ def read_heading(node: LexborNode) -> Heading | None:
         visited += 1
         if visited > 400:
             return None  # a large block with little text (images, widgets): decoration
-        if tag_of(n) != "-text":
-            if tag_of(n) in ("script", "style", "select", "option", "textarea"):
+        nt = tag_of(n)
+        if nt != "-text":
+            if nt in ("script", "style", "select", "option", "textarea"):
                 return None  # widgets and code: not a title bar
             continue
         t = (n.text_content or "").strip()
@@ -328,7 +329,8 @@ class ColumnFinder:
         return r
 
     def _scan(self, node: LexborNode, in_row: bool) -> tuple[LexborNode, Heading] | str | None:
-        if tag_of(node) == "dd":
+        ntag = tag_of(node)
+        if ntag == "dd":
             # <dl><dt>name</dt><dd>item</dd>…: the dt before the rows titles them.
             sib = node.prev
             while sib is not None and tag_of(sib) != "dt":
@@ -337,27 +339,27 @@ class ColumnFinder:
                 return None
             h = self.heading(sib)
             return (sib, h) if h is not None and h.kind != "content" else None
-        if tag_of(node) in ROW_TAGS and tag_of(node) != "tbody":
+        if ntag in ROW_TAGS and ntag != "tbody":
             return None  # rows are never titled by their sibling rows
         sib = node.prev
         sig = None
         while sib is not None:
             tag = tag_of(sib)
             if tag in SKIP_TAGS or tag in ROW_TAGS:
-                if tag in ROW_TAGS and tag != tag_of(node) and sib.mem_id in self.s.content:
+                if tag in ROW_TAGS and tag != ntag and sib.mem_id in self.s.content:
                     return "blocked"
                 sib = sib.prev
                 continue
             if in_row and (tag == "a" or sib.css_first("a") is not None):
                 return "blocked"
-            if tag == "a" and tag_of(node) == "a":
+            if tag == "a" and ntag == "a":
                 sib = sib.prev  # the previous link of a row of links: a peer, not a title
                 continue
             if sib.mem_id in self.s.content:
                 # A sibling built like this node (the previous tab pane, the previous one-item
                 # list) is a peer under the same title, not a neighbouring column.
                 if sig is None:
-                    sig = (tag_of(node), (node.attributes.get("class") or "").split())
+                    sig = (ntag, (node.attributes.get("class") or "").split())
                 if tag == sig[0] and (sib.attributes.get("class") or "").split() == sig[1]:
                     sib = sib.prev
                     continue

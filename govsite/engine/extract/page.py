@@ -185,12 +185,17 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
         if el is None:
             return None
         prev = el.prev
-        while prev is not None and (tag_of(prev) == "-comment" or (tag_of(prev) == "-text" and not (prev.text_content or "").strip())):
-            prev = prev.prev
+        pt = None
+        while prev is not None:
+            pt = tag_of(prev)
+            if pt == "-comment" or (pt == "-text" and not (prev.text_content or "").strip()):
+                prev = prev.prev
+                continue
+            break
         if prev is not None:
-            if tag_of(prev) == "a":
+            if pt == "a":
                 return None  # the item's title link
-            t = _clean(prev.text_content if tag_of(prev) == "-text" else prev.text(deep=True))
+            t = _clean(prev.text_content if pt == "-text" else prev.text(deep=True))
             if t and len(t) <= 12:
                 t = t.rstrip(":： ")
                 for lab in DATE_LABELS:
@@ -473,7 +478,8 @@ def extract_page(
         anchors.append(an)
         mark(parent)
     for i, n in a_order:
-        if tag_of(n) == "a":
+        is_a = tag_of(n) == "a"
+        if is_a:
             txt = a_text.get(n.mem_id, "")
             u = a_url.get(n.mem_id)
             if len(txt) < 6 or is_more(txt) or (u is None and len(txt) < 8):
@@ -487,7 +493,7 @@ def extract_page(
         an = _Anchor(i, n, "T")
         an.title, an.url = txt, u
         anchors.append(an)
-        if len(txt) >= 12 or tag_of(n) != "a":
+        if len(txt) >= 12 or not is_a:
             mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
