@@ -442,8 +442,13 @@ def fingerprint_facts(host: str, url: str, html: str, facts: object, final_url: 
     fp.sponsor = (facts.sponsor or "").strip()[:200]  # type: ignore[attr-defined]
     # The text part is the titles of the dated list items when there are any: a copy keeps them,
     # while the name, code and footer (what a counterfeiter edits) are left out.
+    # The page's own name is cut out too, so a copy that renames itself stays near the original.
     titles = [i.title for c in facts.columns for i in c.items if i.title]  # type: ignore[attr-defined]
-    fp.simhash = simhash(page_features(html, " ".join(titles) if len(titles) >= 5 else text))
+    body = " ".join(titles) if len(titles) >= 5 else text
+    for own in sorted({fp.site_name, fp.sponsor, fp.title}, key=len, reverse=True):
+        if len(own) >= 2:
+            body = body.replace(own, " ")
+    fp.simhash = simhash(page_features(html, body))
     # A site: an HTML page that names itself (title or SiteName) and has some content.
     fp.serves_site = bool(fp.title or fp.site_name) and len(text) >= 20
     return fp
