@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.security import HttpBearer
 
 from govsite.accounts.models import Role
@@ -37,6 +37,10 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(title="govsite 政府网站监管平台 API", version="1", auth=TokenAuth(), urls_namespace="console:api")
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it at the schema (422), not at the database
+SITE_CODE = Path(..., pattern=r"^[0-9A-Za-z]{1,10}$")
+
+
 class SiteOut(Schema):
     code: str
     name: str
@@ -62,10 +66,10 @@ class SitePage(Schema):
 
 
 class SiteFilter(Schema):
-    q: str = Field("", max_length=64)
+    q: str = Field("", max_length=64, pattern=NO_NUL)
     category: int | None = Field(None, ge=1, le=7)
     province: str = Field("", pattern=r"^(\d{2})?$")
-    after: str = Field("", max_length=10)
+    after: str = Field("", max_length=10, pattern=r"^[0-9A-Za-z]*$")
     limit: int = Field(100, ge=1, le=500)
 
 
@@ -87,18 +91,18 @@ def list_sites(request: HttpRequest, f: Query[SiteFilter]) -> dict:
 
 
 @api.get("/sites/{code}", response=SiteOut, summary="一个网站的登记信息")
-def get_site(request: HttpRequest, code: str) -> dict:
-    return _site_out(scope.site_or_404(request.auth, code[:10]))
+def get_site(request: HttpRequest, code: str = SITE_CODE) -> dict:
+    return _site_out(scope.site_or_404(request.auth, code))
 
 
 class SitePatch(Schema):
     """Fields a regional system may sync; anything else in the registry changes through the registry."""
 
-    operator: str | None = Field(None, max_length=128)
-    icp: str | None = Field(None, max_length=64)
-    police_record: str | None = Field(None, max_length=64)
-    conac_id: str | None = Field(None, max_length=64)
-    reason: str = Field(..., min_length=1, max_length=512)
+    operator: str | None = Field(None, max_length=128, pattern=NO_NUL)
+    icp: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    police_record: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    conac_id: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    reason: str = Field(..., min_length=1, max_length=512, pattern=NO_NUL)
 
 
 class Error(Schema):
@@ -106,8 +110,8 @@ class Error(Schema):
 
 
 @api.patch("/sites/{code}", response={200: SiteOut, 403: Error, 404: Error}, summary="同步网站备案与承办信息")
-def patch_site(request: HttpRequest, code: str, body: SitePatch) -> dict | tuple[int, dict]:
-    site = scope.site_or_404(request.auth, code[:10])
+def patch_site(request: HttpRequest, body: SitePatch, code: str = SITE_CODE) -> dict | tuple[int, dict]:
+    site = scope.site_or_404(request.auth, code)
     roles = {Role.NATIONAL_ADMIN, Role.REGIONAL_ADMIN, Role.DEPARTMENT_ADMIN}
     if not can_act_on(request.auth, site, roles=roles):
         return 403, {"detail": "无权修改该网站"}
@@ -209,9 +213,9 @@ def get_message(request: HttpRequest, message_id: int) -> dict:
 
 
 class ActIn(Schema):
-    action: str = Field(..., min_length=1, max_length=32)
-    reason: str = Field("", max_length=2000)
-    reply: str = Field("", max_length=5000)
+    action: str = Field(..., min_length=1, max_length=32, pattern=NO_NUL)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
+    reply: str = Field("", max_length=5000, pattern=NO_NUL)
     target: int | None = Field(None, ge=0, le=100)
 
 

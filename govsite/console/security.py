@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 DEFAULT_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,6 +27,24 @@ class ContentSecurityPolicyMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+class NulGuardMiddleware:
+    """A NUL character in the path, the query or a form field answers 400 before any view runs:
+    PostgreSQL text cannot store it, and no legitimate console input contains it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/console/") and (
+            "\x00" in request.path
+            or any("\x00" in v for vs in request.GET.lists() for v in vs[1])
+            or (request.method == "POST" and request.content_type != "application/json"
+                and any("\x00" in v for vs in request.POST.lists() for v in vs[1]))
+        ):
+            return HttpResponseBadRequest("请求包含非法字符", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govsite.console.security.ContentSecurityPolicyMiddleware",
+    "govsite.console.security.NulGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into a 429 page
 ]
 

@@ -14,7 +14,21 @@ from tests.console.conftest import Console
 
 @pytest.fixture
 def api_schema(db):  # noqa: ANN001, ANN201
+    from django.core import signals
+    from django.db import close_old_connections
+
     from govsite.project.wsgi import application
+
+    # Like Django's test client: the WSGI handler must not close the test's connection (its
+    # transaction holds the test data) at the end of each request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield _load(application)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _load(application):  # noqa: ANN001, ANN202
 
     # django-ninja publishes OpenAPI 3.1, which schemathesis 3.x supports behind this switch.
     schemathesis.experimental.OPEN_API_3_1.enable()

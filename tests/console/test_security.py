@@ -99,3 +99,20 @@ def test_deploy_checks_pass_with_debug_off(tmp_path) -> None:  # noqa: ANN001
                         "--settings=govsite.project.settings"], env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "no issues" in p.stdout
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_400_not_a_database_error(console: Console) -> None:
+    msg = console.messages[HB]
+    c = Client()
+    c.force_login(console.w.users["ops"])
+    assert c.get("/console/sites/", {"q": "广州\x00"}).status_code == 400
+    assert c.post(f"/console/messages/{msg.pk}/", {"action": "screen_reject", "reason": "a\x00b", "target": "5"}).status_code == 400
+    from govsite.console.models import ApiToken
+
+    raw = ApiToken.issue(console.w.users["ops"])[1]
+    r = c.post(f"/console/api/messages/{msg.pk}/act", '{"action": "screen_duplicate", "reason": "a\\u0000b"}',
+               content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 422
+    msg.refresh_from_db()
+    assert msg.status == Status.UNHANDLED
