@@ -338,6 +338,14 @@ def classify(fp: Fingerprint, sighting: Sighting | None, view: RegistryView, nea
     }
     if is_gov_host(host):
         region = _region_of_code(fp.site_code)
+        if not region and sighting:
+            # No code on the page: the region of the registered site that links to it.
+            for src in sighting.linked_from:
+                linker = view.sites.get(view.hosts.get(to_ascii_host(urlsplit(src).hostname or "") or "", ""))
+                if linker and linker.region:
+                    region = linker.region
+                    evidence["region_from"] = f"链接来源 {linker.code} {linker.name}"
+                    break
         return Finding(host, "unregistered", region=region, reasons=["政府域名下的网站未在名录中"], evidence=evidence)
     reasons: list[str] = []
     matched = ""

@@ -99,3 +99,37 @@ async def test_discovery_over_farm_finds_exactly_the_planted_hosts(world):
             assert any("近似" in r for r in by_host[c["host"]].reasons)
     alias = by_host[ex.gov_aliases[0]["host"]]
     assert alias.region == farm.by_host[ex.gov_aliases[0]["copies"]].division
+
+
+def _reg_view() -> D.RegistryView:
+    sites = {"2204210001": D.RegisteredSite("2204210001", "东丰县人民政府", "www.dongfeng.gov.cn", "220421"),
+             "1306000012": D.RegisteredSite("1306000012", "保定市水利局", "slj.bd.gov.cn", "130600")}
+    return D.RegistryView(sites=sites, hosts={"www.dongfeng.gov.cn": "2204210001", "slj.bd.gov.cn": "1306000012"})
+
+
+def _fp(host: str, **kw) -> D.Fingerprint:
+    base = {"url": f"http://{host}/", "status": 200, "serves_site": True, "title": "某网站", "simhash": 1}
+    return D.Fingerprint(host=host, **(base | kw))
+
+
+def test_classify_rules():
+    view = _reg_view()
+    view.add_fingerprint("1306000012", _fp("slj.bd.gov.cn", simhash=0xF0F0F0F0F0F0F0F0))
+    seen = D.Sighting("x", linked_from=["http://slj.bd.gov.cn/index.html"])
+    # Registered hosts and hosts that serve nothing are never listed.
+    assert D.classify(_fp("www.dongfeng.gov.cn"), None, view) is None
+    assert D.classify(_fp("a.gov.cn", serves_site=False), None, view) is None
+    # Unreported: region from the footer code, else from the registered site linking to it.
+    f = D.classify(_fp("new.dongfeng.gov.cn", site_code="2204219999"), None, view)
+    assert f.kind == "unregistered" and f.region == "220421"
+    f = D.classify(_fp("hb.bd.gov.cn"), seen, view)
+    assert f.region == "130600" and f.evidence["linked_from"] == seen.linked_from
+    # Counterfeits: a registered code, a registered name, or a near copy of a registered page.
+    f = D.classify(_fp("dongfeng-gov.com", site_code="2204210001"), None, view)
+    assert f.kind == "counterfeit" and f.matched_code == "2204210001" and f.region == "220421"
+    f = D.classify(_fp("df.net", site_name="东丰县人民政府"), None, view)
+    assert f.kind == "counterfeit" and "冒用" in f.reasons[0]
+    f = D.classify(_fp("slj-bd.com", simhash=0xF0F0F0F0F0F0F0F1), None, view)
+    assert f.matched_code == "1306000012" and f.evidence["near"][0]["distance"] == 1
+    # An unrelated page outside the government zones is not a finding.
+    assert D.classify(_fp("shop.example.com", simhash=0x0F0F0F0F0F0F0F0F), None, view) is None
