@@ -83,3 +83,9 @@ def test_discover_lists_unregistered_per_region_and_counterfeits(world, tmp_path
     text = run("registry", "discover", "--farm", str(srv.port), "--max-pages", "3")
     assert text.exit_code == 0 and "未报送网站" in text.output and "疑似仿冒网站" in text.output
     assert DiscoveredHost.objects.count() == len(kinds)  # a second run updates, never duplicates
+
+
+@pytest.mark.parametrize("command", ["discover", "migration", "watch-closed", "import-hosts"])
+def test_help(command):
+    result = run("registry", command, "--help")
+    assert result.exit_code == 0 and "Usage" in result.output
