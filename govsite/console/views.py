@@ -180,11 +180,37 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @console_view
+@require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Campaigns in scope; the national administrator draws the quarter's national sample here."""
+    error, status = "", 200
+    can_draw = role_is(request.user, Role.NATIONAL_ADMIN)
+    if request.method == "POST":
+        if not can_draw:
+            raise PermissionDenied("只有国家级管理员可以抽取国办抽查样本")
+        from govsite.inspections.campaigns import draw_national_sample
+
+        size = request.POST.get("size", "")
+        try:
+            if not size.isdigit() or not 1 <= int(size) <= 5000:
+                raise InspectionError("样本量应为 1–5000 的整数")
+            c = draw_national_sample(request.POST.get("quarter", "").strip()[:8], int(size),
+                                     request.POST.get("seed", "").strip()[:64], actor=request.user.get_username())
+        except InspectionError as exc:
+            error, status = str(exc), 400
+        else:
+            record(request, "campaign_draw", c, {"quarter": c.quarter, "size": int(size)})
+            return redirect("console:campaign", pk=c.pk)
     items = list(scope.campaigns(request.user).order_by("-quarter", "-created_at")[:200])
     progress = data.campaign_progress(request.user, [c.pk for c in items])
     return render(request, "console/campaigns.html", _ctx(
-        request, campaigns=[(c, progress.get(c.pk, {"total": 0, "percent": 0})) for c in items]))
+        request, campaigns=[(c, progress.get(c.pk, {"total": 0, "percent": 0})) for c in items],
+        can_draw=can_draw, error=error), status=status)
+
+
+def role_is(user, *roles: str) -> bool:  # noqa: ANN001
+    m = membership_of(user)
+    return m is not None and m.role in roles
 
 
 @console_view
@@ -282,7 +308,23 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rectifications(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
-    if request.method == "POST":
+    can_account = role_is(request.user, Role.NATIONAL_ADMIN)
+    if request.method == "POST" and request.POST.get("form") == "accountability":
+        if not can_account:
+            raise PermissionDenied("只有国家级管理员可以录入问责情况")
+        count = request.POST.get("count", "1")
+        try:
+            rec = rectification.add_accountability(
+                request.POST.get("quarter", "").strip()[:8], request.POST.get("unit", "").strip()[:64],
+                request.POST.get("kind", ""), int(count) if count.isdigit() else 0,
+                person=request.POST.get("person", "").strip()[:64], site_code=request.POST.get("site", "").strip()[:10],
+                note=request.POST.get("note", "").strip()[:1000], actor=request.user.get_username())
+        except InspectionError as exc:
+            error, status = str(exc), 400
+        else:
+            record(request, "accountability_add", rec, {"quarter": rec.quarter, "kind": rec.kind, "count": rec.count})
+            return redirect("console:rectifications")
+    elif request.method == "POST":
         pk = request.POST.get("task", "")
         task = scope.rectifications(request.user).filter(pk=int(pk) if pk.isdigit() else -1).select_related("site").first()
         if task is None:
@@ -296,8 +338,13 @@ def rectifications(request: HttpRequest) -> HttpResponse:
         else:
             record(request, "rectify_report", task, {"note": request.POST.get("note", "")[:200]})
             return redirect("console:rectifications")
+    from govsite.inspections.models import AccountabilityRecord
+
     tasks = scope.rectifications(request.user).select_related("site").order_by("state", "deadline")[:300]
-    return render(request, "console/rectifications.html", _ctx(request, tasks=tasks, error=error), status=status)
+    records = list(AccountabilityRecord.objects.order_by("-created_at")[:50]) if can_account else []
+    return render(request, "console/rectifications.html", _ctx(
+        request, tasks=tasks, error=error, can_account=can_account, records=records,
+        kinds=AccountabilityRecord.Kind.choices), status=status)
 
 
 @console_view

@@ -88,3 +88,32 @@ def test_wrong_step_is_refused_with_the_reason(console: Console) -> None:
     assert r.status_code == 400
     msg.refresh_from_db()
     assert msg.status == Status.UNHANDLED and msg.transitions.count() == n0
+
+
+def test_national_admin_draws_a_sample_others_cannot(console: Console) -> None:
+    from govsite.inspections.models import Campaign
+
+    n0 = Campaign.objects.count()
+    gd = client_for(console.w.users["gd_admin"])
+    assert gd.post("/console/campaigns/", {"quarter": "2017Q4", "size": "2", "seed": "s"}).status_code == 403
+    na = client_for(console.w.users["nadmin"])
+    r = na.post("/console/campaigns/", {"quarter": "2017Q9", "size": "2", "seed": "s"})
+    assert r.status_code == 400 and "季度" in r.content.decode()
+    assert Campaign.objects.count() == n0
+    r = na.post("/console/campaigns/", {"quarter": "2017Q4", "size": "4", "seed": "console"})
+    assert r.status_code == 302
+    c = Campaign.objects.get(quarter="2017Q4")
+    assert c.sites.count() == 4 and ConsoleAudit.objects.filter(action="campaign_draw").exists()
+
+
+def test_accountability_entry_national_only(console: Console) -> None:
+    from govsite.inspections.models import AccountabilityRecord
+
+    form = {"form": "accountability", "quarter": "2017Q3", "unit": "湖北省", "kind": "约谈", "count": "2"}
+    assert client_for(console.w.users["hb_admin"]).post("/console/rectifications/", form).status_code == 403
+    na = client_for(console.w.users["nadmin"])
+    assert na.post("/console/rectifications/", {**form, "kind": "罚款"}).status_code == 400
+    assert not AccountabilityRecord.objects.exists()
+    assert na.post("/console/rectifications/", form).status_code == 302
+    rec = AccountabilityRecord.objects.get()
+    assert rec.count == 2 and rec.unit_region.name == "湖北省" and rec.actor == "nadmin"
