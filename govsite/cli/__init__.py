@@ -25,9 +25,21 @@ def migrate() -> None:
 
 
 def _register_all() -> None:
-    from govsite.cli import campaign, check, demo, extract, farm, feedback, registry, report, serve, text
+    from govsite.cli import (
+        campaign,
+        check,
+        demo,
+        extract,
+        farm,
+        feedback,
+        registry,
+        report,
+        serve,
+        text,
+        worker,
+    )
 
-    for module in (registry, farm, extract, check, text, campaign, feedback, report, demo, serve):
+    for module in (registry, farm, extract, check, text, campaign, feedback, report, demo, serve, worker):
         module.register(main)
 
 
