@@ -273,8 +273,10 @@ class Crawler:
         if not res.ok or not res.body:
             return
         final = normalize(res.final_url) or url
-        if final != url and host_of(final) not in self.domains:
-            return  # redirected out of the site: recorded, not parsed as the site's page
+        if final != url:
+            if host_of(final) not in self.domains:
+                return  # redirected out of the site: recorded, not parsed as the site's page
+            self._seen.add(_digest(final))  # reached by redirect: do not fetch it again
         if not res.is_html:
             return
         rec.html = True
