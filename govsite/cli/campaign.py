@@ -221,8 +221,14 @@ def run(campaign_ref, resolve, allow_private, probe_log, concurrency, per_host, 
         bar.set_postfix(失败=failed, refresh=False)
 
     try:
-        # async_to_sync keeps the database work on this (the main) thread.
-        summary = async_to_sync(run_campaign)(c.pk, factory, opts, progress)
+        # --- issue 10 hook: with GOVSITE_BROKER_URL set, Celery workers check the sites ---
+        from govsite.inspections.dispatch import broker_configured, dispatch_campaign
+
+        if broker_configured():
+            summary = dispatch_campaign(c.pk, opts, checker, progress)
+        else:
+            # async_to_sync keeps the database work on this (the main) thread.
+            summary = async_to_sync(run_campaign)(c.pk, factory, opts, progress)
     finally:
         bar.close()
     c.refresh_from_db()

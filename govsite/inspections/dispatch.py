@@ -1,0 +1,357 @@
+"""Campaign checks through Celery workers (when GOVSITE_BROKER_URL is set).
+
+The per-site work is :func:`check_one`: claim the site, check it, record the result. It is
+idempotent under redelivery and duplicate delivery:
+
+- claiming bumps ``attempts`` under a row lock and only for a site that is not finished; the
+  attempt number is the job's token;
+- recording is ONE conditional UPDATE keyed on (campaign, site, attempt) and state
+  ``running``: if another delivery claimed the site since, or it is already recorded, the
+  UPDATE matches nothing and the result is dropped (logged as a duplicate);
+- per-host politeness across workers: at most ``per_host`` sites of one host are checked at
+  once, through a semaphore in Redis whose slots expire (a killed worker frees its slot) and
+  whose clock is Redis's own (clock skew between workers does not matter).
+
+The dispatcher sends one job per unfinished site, then watches the database; sites that make
+no progress for a while (a job lost with a restarted broker) are sent again — harmless, since
+a duplicate records nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from govsite.inspections import executor as ex
+from govsite.inspections.errors import InspectionError
+
+log = logging.getLogger("govsite.inspections.dispatch")
+
+# Deliveries beyond max_attempts + this many are a job that keeps killing its worker.
+_CRASH_MARGIN = 2
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def job_message(campaign_id: int, job: ex.CheckJob, options: ex.RunOptions, checker: str) -> dict:
+    data = dataclasses.asdict(job)
+    data["as_of"] = job.as_of.isoformat()
+    data["domains"] = list(job.domains)
+    opts = {k: getattr(options, k) for k in (
+        "per_host", "max_attempts", "backoff", "timeout", "resolve", "allow_private", "max_pages",
+        "max_depth", "time_budget")}
+    opts["resolve"] = list(options.resolve)
+    return {"campaign_id": campaign_id, "job": data, "options": opts, "checker": checker}
+
+
+def _job_from(data: dict) -> ex.CheckJob:
+    d = dict(data)
+    d["as_of"] = dt.datetime.fromisoformat(d["as_of"])
+    d["domains"] = tuple(d["domains"])
+    return ex.CheckJob(**d)
+
+
+def _options_from(data: dict) -> ex.RunOptions:
+    d = dict(data)
+    d["resolve"] = tuple(d.get("resolve") or ())
+    return ex.RunOptions(**d)
+
+
+# --- claim and record (the idempotent part) -------------------------------------------------
+
+
+def claim(campaign_id: int, site_id: int, max_attempts: int, expect: int | None = None) -> int | None:
+    """Take the site for one attempt; the new attempt number, or None if it is not ours to
+    check (finished, or — with ``expect`` — claimed by another delivery meanwhile)."""
+    from govsite.inspections.models import CampaignSite
+
+    with transaction.atomic():
+        row = (
+            CampaignSite.objects.select_for_update()
+            .filter(pk=site_id, campaign_id=campaign_id)
+            .values("state", "attempts")
+            .first()
+        )
+        if row is None or row["state"] in (CampaignSite.State.DONE, CampaignSite.State.FAILED):
+            return None
+        if expect is not None and row["attempts"] != expect:
+            return None
+        if expect is None and row["attempts"] >= max_attempts + _CRASH_MARGIN:
+            # Every earlier delivery died before recording: stop feeding it to workers.
+            CampaignSite.objects.filter(pk=site_id).update(
+                state=CampaignSite.State.FAILED, error="检查进程多次中断，已停止重试", finished_at=Now()
+            )
+            log.warning("网站 %s 已尝试 %s 次均中断，标记为失败", site_id, row["attempts"])
+            return None
+        attempt = row["attempts"] + 1
+        CampaignSite.objects.filter(pk=site_id).update(
+            state=CampaignSite.State.RUNNING, attempts=attempt, started_at=Now()
+        )
+    return attempt
+
+
+def record(campaign_id: int, site_id: int, attempt: int, state: str, report: dict | None, error: str) -> bool:
+    """One conditional UPDATE keyed on (campaign, site, attempt); False if it matched nothing
+    (a duplicate or superseded delivery)."""
+    from govsite.inspections.models import CampaignSite
+
+    n = CampaignSite.objects.filter(
+        pk=site_id, campaign_id=campaign_id, attempts=attempt, state=CampaignSite.State.RUNNING
+    ).update(
+        state=state,
+        error=error[:1000],
+        report=report,
+        score=ex._score(report),
+        auto_verdict=(report or {}).get("verdict", ""),
+        finished_at=Now(),
+    )
+    return n == 1
+
+
+# --- shared per-host limiter in Redis ---------------------------------------------------------
+
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+  return 1
+end
+return 0
+"""
+
+
+class HostLimiter:
+    """At most ``limit`` holders per host across all workers. Slots expire after ``ttl``
+    seconds (Redis's clock), so a worker killed while holding one frees it by itself."""
+
+    def __init__(self, url: str, prefix: str = "govsite:host:") -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._acquire = self.redis.register_script(_ACQUIRE)
+
+    def try_acquire(self, host: str, limit: int, ttl: float) -> str | None:
+        token = uuid.uuid4().hex
+        ok = self._acquire(keys=[self.prefix + host], args=[limit, int(ttl * 1000), token])
+        return token if ok else None
+
+    def acquire(self, host: str, limit: int, ttl: float, poll: float = 0.25) -> str:
+        waited = False
+        while True:
+            token = self.try_acquire(host, limit, ttl)
+            if token:
+                if waited:
+                    log.debug("主机 %s 已有空位", host)
+                return token
+            waited = True
+            time.sleep(poll * (0.5 + random.random()))  # jitter so waiters do not stampede
+
+    def release(self, host: str, token: str) -> None:
+        self.redis.zrem(self.prefix + host, token)
+
+    def holders(self, host: str) -> int:
+        return int(self.redis.zcard(self.prefix + host))
+
+
+def limiter_url() -> str | None:
+    """GOVSITE_REDIS_URL, else the broker itself when it is Redis."""
+    url = os.environ.get("GOVSITE_REDIS_URL") or ""
+    broker = os.environ.get("GOVSITE_BROKER_URL") or ""
+    if not url and broker.startswith(("redis://", "rediss://")):
+        url = broker
+    return url or None
+
+
+_limiter: HostLimiter | None = None
+
+
+def get_limiter() -> HostLimiter:
+    global _limiter
+    if _limiter is None:
+        url = limiter_url()
+        if not url:
+            raise InspectionError("多工作进程需要 Redis 做跨进程的主机限速：请设置 GOVSITE_REDIS_URL")
+        _limiter = HostLimiter(url)
+    return _limiter
+
+
+# --- the per-site work ------------------------------------------------------------------------
+
+
+def check_one(message: dict, redelivered: bool = False) -> str:
+    """Check one site of a campaign and record it idempotently. Returns what happened:
+    ``recorded``, ``skipped`` (finished or claimed elsewhere) or ``duplicate``."""
+    campaign_id = message["campaign_id"]
+    job = _job_from(message["job"])
+    options = _options_from(message["options"])
+    factory = ex.load_checker(message.get("checker") or "govsite.inspections.executor:engine_checker")
+    sid = job.campaign_site_id
+    attempt = claim(campaign_id, sid, options.max_attempts)
+    if attempt is None:
+        log.info("网站 %s（活动 %s）已完成或不需检查：忽略重复投递", job.code, campaign_id)
+        return "skipped"
+    if attempt > 1 or redelivered:
+        log.warning("网站 %s（活动 %s）重新投递，第 %s 次尝试（上次未完成）", job.code, campaign_id, attempt)
+    limiter = get_limiter()
+    # A slot outlives the longest attempt, so only a dead holder's slot expires.
+    ttl = (options.timeout or 900.0) + 60.0
+    report: dict | None = None
+    error = ""
+    failed = False
+    first = attempt
+    while True:
+        token = limiter.acquire(job.host, options.per_host, ttl)
+        try:
+            report, failed, error, final = asyncio.run(_attempt(factory, options, job))
+        finally:
+            limiter.release(job.host, token)
+        if final or attempt - first + 1 >= options.max_attempts:
+            break
+        time.sleep(options.backoff * (2 ** (attempt - first)))
+        nxt = claim(campaign_id, sid, options.max_attempts, expect=attempt)
+        if nxt is None:
+            log.info("网站 %s 已被另一次投递接手，本次结果不记录", job.code)
+            return "duplicate"
+        attempt = nxt
+    state = "failed" if failed else "done"
+    if record(campaign_id, sid, attempt, state, report, "" if not failed else error):
+        log.info("网站 %s：%s（第 %s 次尝试）", job.code, "完成" if not failed else f"失败 {error}", attempt)
+        return "recorded"
+    log.warning("网站 %s 第 %s 次尝试的结果已被记录或被新投递取代：重复结果已忽略", job.code, attempt)
+    return "duplicate"
+
+
+async def _attempt(factory: ex.CheckerFactory, options: ex.RunOptions, job: ex.CheckJob) -> tuple:
+    """One try, classified like the in-process executor: (report, failed, error, final)."""
+    try:
+        async with factory(options) as check:
+            coro = check(job)
+            report = await (asyncio.wait_for(coro, options.timeout) if options.timeout else coro)
+        ex._validate_report(report)
+    except Exception as exc:  # noqa: BLE001 - any checker failure is retried, then recorded
+        error = f"{type(exc).__name__}: {exc}".strip()
+        if isinstance(exc, TimeoutError):
+            error = f"超时（{options.timeout} 秒）"
+        return None, True, error, False
+    outcome = ex.classify(report)
+    if outcome == "ok":
+        return report, False, "", True
+    return report, True, ex._reason(report, outcome), outcome == "permanent"
+
+
+# --- the dispatcher -------------------------------------------------------------------------
+
+
+def _counts(campaign_id: int) -> dict[str, int]:
+    from django.db.models import Count
+
+    from govsite.inspections.models import CampaignSite
+
+    rows = CampaignSite.objects.filter(campaign_id=campaign_id).values("state").annotate(n=Count("id"))
+    return {r["state"]: r["n"] for r in rows}
+
+
+def _stalled(campaign_id: int, older_than: float) -> list[int]:
+    """Unfinished sites with no claim for ``older_than`` seconds (database clock)."""
+    from django.db.models import Q
+
+    from govsite.inspections.models import CampaignSite
+
+    cutoff = Now() - dt.timedelta(seconds=older_than)
+    return list(
+        CampaignSite.objects.filter(campaign_id=campaign_id)
+        .filter(Q(state="pending") | Q(state="running", started_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
+
+
+def dispatch_campaign(
+    campaign_id: int,
+    options: ex.RunOptions,
+    checker: str = "govsite.inspections.executor:engine_checker",
+    on_progress: Callable[[int, int, int], None] | None = None,
+    wait: bool = True,
+    poll: float = 1.0,
+    resend_after: float | None = None,
+) -> ex.RunSummary:
+    """Send a job per unfinished site to the workers; with ``wait``, follow progress in the
+    database until every site is done or failed. Sites silent for ``resend_after`` seconds
+    (default: the per-attempt timeout × attempts + 5 min) are sent again."""
+    from govsite.inspections.models import Campaign
+    from govsite.inspections.tasks import check_site_task
+
+    if options.concurrency < 1 or options.per_host < 1 or options.max_attempts < 1:
+        raise InspectionError("并发数、每主机并发数和尝试次数都须为正整数")
+    ex.load_checker(checker)  # a bad checker is the user's error, before anything is sent
+    started = time.monotonic()
+    jobs, counts = ex._prepare(campaign_id, options)
+    counts.pop("attempts")
+    by_id = {j.campaign_site_id: j for j in jobs}
+    messages = {j.campaign_site_id: job_message(campaign_id, j, options, checker) for j in jobs}
+    try:
+        for j in ex._interleave_hosts(jobs):
+            check_site_task.apply_async(args=[messages[j.campaign_site_id]])
+    except Exception as exc:  # noqa: BLE001 - kombu raises many kinds for an unreachable broker
+        raise InspectionError(f"无法连接任务队列（GOVSITE_BROKER_URL）：{exc}") from exc
+    log.info("活动 %s：已向工作进程发送 %s 个网站", campaign_id, len(jobs))
+    total = counts["total"]
+    before = counts["done"] + counts["failed"]
+    if not wait:
+        return ex.RunSummary(total, counts["done"], counts["failed"], 0, time.monotonic() - started)
+    resend_after = resend_after or (options.timeout or 900.0) * options.max_attempts + 300.0
+    last_change = time.monotonic()
+    last_seen = -1
+    while True:
+        c = _counts(campaign_id)
+        done, failed, running = c.get("done", 0), c.get("failed", 0), c.get("running", 0)
+        Campaign.objects.filter(pk=campaign_id).update(
+            done=done, failed=failed, running=running, progress_at=timezone.now()
+        )
+        if on_progress:
+            on_progress(done, failed, total)
+        if done + failed >= total:
+            break
+        if done + failed != last_seen:
+            last_seen, last_change = done + failed, time.monotonic()
+        elif time.monotonic() - last_change > resend_after:
+            again = [i for i in _stalled(campaign_id, resend_after) if i in messages]
+            log.warning("活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again))
+            for i in again:
+                check_site_task.apply_async(args=[messages[i]])
+            last_change = time.monotonic()
+        time.sleep(poll)
+    ex._finish(campaign_id)
+    c = _counts(campaign_id)
+    del by_id
+    return ex.RunSummary(
+        total=total,
+        done=c.get("done", 0),
+        failed=c.get("failed", 0),
+        checked_now=c.get("done", 0) + c.get("failed", 0) - before,
+        seconds=time.monotonic() - started,
+    )
+
+
+def broker_configured() -> bool:
+    return bool(os.environ.get("GOVSITE_BROKER_URL"))
+
+
+def summary_dict(s: ex.RunSummary) -> dict[str, Any]:
+    return dataclasses.asdict(s)
