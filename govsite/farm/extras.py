@@ -68,7 +68,8 @@ class Extras:
         return d
 
 
-def plan(farm: Farm, counterfeits: int = 0, aliases: int = 0, noise: int = 0, skip: set[str] | None = None) -> Extras:
+def plan(farm: Farm, counterfeits: int = 0, aliases: int = 0, noise: int = 0, skip: set[str] | None = None,
+         placeholders: int = 0) -> Extras:
     """Pick copied sites deterministically (by seed) among healthy farm sites not in `skip`."""
     skip = skip or set()
     pool = [i for i in farm.identities
@@ -84,6 +85,8 @@ def plan(farm: Farm, counterfeits: int = 0, aliases: int = 0, noise: int = 0, sk
         display = f"{ident.place}{ident.index}.政务"
         ex.gov_aliases.append({"host": display.encode("idna").decode("ascii"), "display": display, "copies": ident.host})
     ex.noise = [f"www.company{n}-{farm.seed}.com" for n in range(noise)]
+    used = counterfeits + aliases
+    ex.placeholders = [i.host for i in pool[used:used + placeholders]]
     return ex
 
 
@@ -244,14 +247,26 @@ def main() -> None:
     ap.add_argument("--noise", type=int, default=5)
     ap.add_argument("--manifest", type=Path, default=None)
     ap.add_argument("--time-warp", type=float, default=20000.0)
+    ap.add_argument("--placeholders", type=int, default=0, help="farm sites answering with a 升级改版中 page")
+    ap.add_argument("--migrate", action="append", default=[], metavar="OLD=TARGET",
+                    help="farm host OLD merged into the new host TARGET (repeatable)")
+    ap.add_argument("--migrated", action="store_true", help="serve the migrations as done (else as before)")
     a = ap.parse_args()
     farm = Farm(a.seed, a.sites, date.fromisoformat(a.as_of), port=a.port)
-    ex = plan(farm, a.counterfeits, a.aliases, a.noise)
+    ex = plan(farm, a.counterfeits, a.aliases, a.noise, placeholders=a.placeholders)
+    for spec in a.migrate:
+        old, _, target = spec.partition("=")
+        if old not in farm.by_host or not target:
+            ap.error(f"--migrate {spec}: OLD must be a farm host and TARGET a new host name")
+        ex.migrations.append(Migration(old=old, target=target))
     if a.manifest:
-        a.manifest.write_text(json.dumps(manifest(farm, ex), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        a.manifest.write_text(json.dumps(manifest(farm, ex, a.migrated), ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+    app = ExtrasApp(farm, ex, a.time_warp)
+    app.migrated = a.migrated
 
     async def run() -> None:
-        runner = web.ServerRunner(web.Server(ExtrasApp(farm, ex, a.time_warp).handle, access_log=None))
+        runner = web.ServerRunner(web.Server(app.handle, access_log=None))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", a.port, backlog=1024).start()
         await asyncio.Event().wait()
