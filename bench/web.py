@@ -6,7 +6,8 @@ Peer measured in the same run on the same server: a static file (the console CSS
 WhiteNoise inside the same gunicorn workers) — the ceiling for any request through this stack.
 
     .venv/bin/python bench/web.py [--seconds 10] [--concurrency 50] [--workers 2] [--threads 4]
-                                  [--database-url postgresql://…]   (default: SQLite in a temp dir)
+                                  [--pg]   (default: SQLite in a temp dir; --pg: a scratch PostgreSQL
+                                            database govsite_bench_web on 127.0.0.1:5432, dropped after)
 
 Two passes: 50 users firing back to back (saturation — throughput, and latency that is mostly
 queueing), then 50 users with a think time between clicks (--think, default 1 s).
@@ -117,15 +118,21 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--think", type=float, default=1.0, help="mean think time (s) of the second pass")
-    ap.add_argument("--database-url", default="")
+    ap.add_argument("--pg", action="store_true", help="PostgreSQL scratch database instead of SQLite")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="govsite-bench-web-")
     port = free_port()
     env = dict(os.environ, GOVSITE_VAR_DIR=tmp.name, GOVSITE_DEBUG="0", GOVSITE_SECRET_KEY=secrets.token_urlsafe(40),
                GOVSITE_ALLOWED_HOSTS="127.0.0.1", GOVSITE_SSL_REDIRECT="0", GOVSITE_DB_CONN_MAX_AGE="60",
                DJANGO_SETTINGS_MODULE="govsite.project.settings")
-    if args.database_url:
-        env["GOVSITE_DATABASE_URL"] = args.database_url
+    admin_url = os.environ.get("GOVSITE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    if args.pg:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS govsite_bench_web")
+            conn.execute("CREATE DATABASE govsite_bench_web")
+        env["GOVSITE_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/govsite_bench_web"
     else:
         env.pop("GOVSITE_DATABASE_URL", None)
     t0 = time.perf_counter()
@@ -156,7 +163,7 @@ def main() -> None:
             ("dashboard, regional admin 广东", ["/console/"], "gd_admin"),
         ]
         print(f"server: gunicorn {args.workers} workers × {args.threads} threads, "
-              f"{'PostgreSQL' if args.database_url else 'SQLite'}, DEBUG off; {args.concurrency} concurrent users, "
+              f"{'PostgreSQL' if args.pg else 'SQLite'}, DEBUG off; {args.concurrency} concurrent users, "
               f"{args.seconds:.0f} s per page")
         for think in (0.0, args.think):
             print(f"\n{args.concurrency} users " + ("back to back, no think time (saturation: throughput)" if not think
@@ -172,6 +179,12 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         tmp.cleanup()
+        if args.pg:
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS govsite_bench_web WITH (FORCE)")
 
 
 if __name__ == "__main__":
