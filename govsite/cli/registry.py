@@ -359,7 +359,7 @@ def migration_cmd(site_code: str, snapshot: bool, target_code: str | None, max_p
     factory, _, site_url = _net(farm_port)
     try:
         if snapshot:
-            inv = take_snapshot(site_code, factory, site_url, max_pages=max_pages)
+            inv = take_snapshot(site_code, factory, site_url, max_pages=max_pages, actor=actor or default_actor())
             click.echo(f"已保存内容清单：{inv.site}，{inv.pages} 个页面，文章 {inv.articles} 篇，文件 {inv.files} 个")
             return
         out = check(site_code, factory, site_url, target_code=target_code, actor=actor or default_actor(),

@@ -29,7 +29,7 @@ def _domains(site: Site) -> list[str]:
 
 
 def snapshot(code: str, fetcher_factory: Callable[[], object], url_for: Callable[[Site], str], *,
-             max_pages: int = 300, max_depth: int = 4) -> ContentInventory:
+             max_pages: int = 300, max_depth: int = 4, actor: str = "system") -> ContentInventory:
     """Crawl the site and keep its inventory (the newest is the one a later check uses)."""
     site = get_site(code)
     url = url_for(site)
@@ -45,8 +45,16 @@ def snapshot(code: str, fetcher_factory: Callable[[], object], url_for: Callable
     if home is None or home.error or not inv.items:
         why = (home.error or f"HTTP {home.status}") if home is not None and (home.error or not home.html) else "未找到任何文章"
         raise MigrationError(f"{site}：无法建立内容清单（{url}：{why}），未保存")
-    return ContentInventory.objects.create(site=site, start_url=url, pages=inv.pages, articles=len(inv.articles),
-                                           files=len(inv.files), items=inv.to_json()["items"])
+    with transaction.atomic():
+        kept = ContentInventory.objects.create(site=site, start_url=url, pages=inv.pages, articles=len(inv.articles),
+                                               files=len(inv.files), items=inv.to_json()["items"])
+        if site.status in (Site.Status.CLOSED, Site.Status.MERGED) and site.migration_state == "":
+            # Content kept, not verified yet: 待迁移.
+            Site.objects.filter(pk=site.pk).update(migration_state=Site.MigrationState.PENDING)
+            SiteChange.objects.create(site=site, actor=actor, action=SiteChange.Action.UPDATE,
+                                      changes={"migration_state": ["", str(Site.MigrationState.PENDING)]},
+                                      reason=f"保存内容清单：文章 {len(inv.articles)} 篇，文件 {len(inv.files)} 个")
+    return kept
 
 
 def resolve_target(site: Site, target_code: str | None) -> Site:

@@ -45,7 +45,14 @@ def test_snapshot_then_check_sets_state_and_report(merged):
     assert r.exit_code == 0, r.output + r.stderr
     inv = ContentInventory.objects.get(site=site)
     assert inv.articles > 50 and inv.files >= 0
+    site.refresh_from_db()
+    assert site.migration_state == ""  # still running: nothing pending
     Site.objects.filter(pk=site.pk).update(status=Site.Status.MERGED, merged_into=target)
+    r = run("registry", "migration", site.code, "--snapshot", "--farm", str(srv.port), "--max-pages", "150")
+    assert r.exit_code == 0, r.output + r.stderr
+    site.refresh_from_db()
+    assert site.migration_state == Site.MigrationState.PENDING
+    inv = ContentInventory.objects.filter(site=site).order_by("-id").first()
     srv.app.migrated = True
     try:
         r = run("registry", "migration", site.code, "--farm", str(srv.port), "--json", "--actor", "核验员")
@@ -60,7 +67,7 @@ def test_snapshot_then_check_sets_state_and_report(merged):
     site.refresh_from_db()
     assert site.migration_state == Site.MigrationState.INCOMPLETE
     change = SiteChange.objects.filter(site=site, actor="核验员").get()
-    assert change.changes == {"migration_state": ["", "incomplete"]}
+    assert change.changes == {"migration_state": ["pending", "incomplete"]}
     rep = MigrationReport.objects.get(site=site)
     assert rep.target == target and rep.counts["missing"] == len(want_missing)
     assert {m["url"] for m in rep.moved} == {u for u, s in truth.items() if s == "moved"} & {i["url"] for i in inv.items}
