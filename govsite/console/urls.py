@@ -19,5 +19,6 @@ urlpatterns = [
     path("messages/", views.message_list, name="messages"),
     path("messages/<int:pk>/", views.message_detail, name="message"),
     path("rectifications/", views.rectifications, name="rectifications"),
+    path("reports/<str:quarter>/notice.<str:fmt>", views.notice_download, name="notice"),
     path("api/", api.urls),
 ]

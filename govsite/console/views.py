@@ -368,3 +368,39 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="campaign-{c.pk}-results.xlsx"'
     return resp
+
+
+NOTICE_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@console_view
+def notice_download(request: HttpRequest, quarter: str, fmt: str) -> HttpResponse:
+    """The quarter's national notice (reports.generate), for national roles only: it names every
+    region and department, so no narrower scope may download it."""
+    import tempfile
+    from pathlib import Path
+
+    from govsite.reports.collect import collect
+    from govsite.reports.data import ReportDataError
+    from govsite.reports.generate import generate
+
+    if not scope.is_national(request.user):
+        raise PermissionDenied("全国通报仅供国家级用户下载")
+    if fmt not in NOTICE_TYPES:
+        raise Http404("不支持的格式")
+    try:
+        data_ = collect(quarter[:8])
+        with tempfile.TemporaryDirectory(prefix="govsite-notice-") as tmp:
+            result = generate(data_, Path(tmp), formats=(fmt,))
+            payload = result.files[fmt].read_bytes()
+            name = result.files[fmt].name
+    except ReportDataError as exc:
+        return render(request, "console/base.html", _ctx(request, error=str(exc)), status=400)
+    record(request, "notice_download", quarter[:8], {"format": fmt})
+    resp = HttpResponse(payload, content_type=NOTICE_TYPES[fmt])
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp

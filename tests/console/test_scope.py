@@ -124,3 +124,22 @@ def test_anonymous_and_roleless_users_get_nothing(console: Console) -> None:
     assert r.status_code == 302 and "/console/login/" in r["Location"]
     nobody = get_user_model().objects.create_user("nobody")
     assert client_for(nobody).get("/console/sites/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["gd_admin", "dept_admin", "gz_operator", "inspector"])
+def test_national_notice_is_national_only(console: Console, who: str) -> None:
+    r = client_for(console.w.users[who]).get("/console/reports/2017Q3/notice.docx")
+    assert r.status_code == 403
+
+
+def test_national_notice_download(console: Console) -> None:
+    c = client_for(console.w.users["nadmin"])
+    assert c.get("/console/reports/2017Q3/notice.exe").status_code == 404
+    r = c.get("/console/reports/2017Q9/notice.html")
+    assert r.status_code == 400 and "季度" in r.content.decode()
+    r = c.get("/console/reports/2017Q3/notice.html")
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+    assert "2017年第三季度" in r.content.decode() or "2017" in r.content.decode()
+    from govsite.console.models import ConsoleAudit
+
+    assert ConsoleAudit.objects.filter(action="notice_download", object_id="2017Q3").exists()
