@@ -12,15 +12,16 @@ from govsite.cli.errors import UserError
 def register(main: click.Group) -> None:
     @main.command(context_settings={"show_default": True})
     @click.option("--concurrency", default=2, type=int, help="本工作进程同时检查的网站数（子进程数）")
-    @click.option("--queues", default="govsite.check", help="监听的队列（逗号分隔）")
+    @click.option("--queues", default=None, help="监听的队列（逗号分隔；默认 GOVSITE_QUEUE 或 govsite.check）")
     @click.option("--hostname", default=None, help="工作进程名称（默认 govsite@主机名）")
     @click.option("--loglevel", default="INFO", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
-    def worker(concurrency: int, queues: str, hostname: str | None, loglevel: str) -> None:
+    def worker(concurrency: int, queues: str | None, hostname: str | None, loglevel: str) -> None:
         """启动检查工作进程：从 GOVSITE_BROKER_URL 的队列领取检查任务，结果写入数据库。"""
         if not os.environ.get("GOVSITE_BROKER_URL"):
             raise UserError("未设置 GOVSITE_BROKER_URL（例如 redis://127.0.0.1:6379/0）")
         if concurrency < 1:
             raise UserError("--concurrency 须为正整数")
+        queues = queues or os.environ.get("GOVSITE_QUEUE", "govsite.check")
         names = [q.strip() for q in queues.split(",") if q.strip()]
         if not names:
             raise UserError("--queues 不能为空")

@@ -14,7 +14,8 @@ from celery import Celery
 
 from govsite.project.boot import setup_django
 
-CHECK_QUEUE = "govsite.check"
+# One queue per deployment; tests and benchmarks use their own so they never share jobs.
+CHECK_QUEUE = os.environ.get("GOVSITE_QUEUE", "govsite.check")
 
 
 def broker_url() -> str | None:
