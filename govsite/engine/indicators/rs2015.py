@@ -100,8 +100,10 @@ def columns(rs: RuleSet, col: Collector, as_of: date) -> tuple[Finding, Finding]
     long_stale = stale + blank  # 应更新但长期不更新: blank columns are one form of it
     rule = rs.rule("V15-3")
     hits = []
-    if len(stale_a) + len([c for c in blank_typed if c.type in ("news", "notice", "policy")]) >= rule.get("veto_stale_a"):
-        hits.append(f"(a) 动态要闻/通知公告/政策文件类栏目不更新 {len(stale_a)} 个")
+    blank_a = [c for c in blank_typed if c.type in ("news", "notice", "policy")]
+    if len(stale_a) + len(blank_a) >= rule.get("veto_stale_a"):
+        extra = f"（其中空白 {len(blank_a)} 个）" if blank_a else ""
+        hits.append(f"(a) 动态要闻/通知公告/政策文件类栏目不更新 {len(stale_a) + len(blank_a)} 个{extra}")
     if len(long_stale) >= rule.get("veto_long_stale_b"):
         hits.append(f"(b) 应更新但长期不更新栏目 {len(long_stale)} 个")
     if len(blank) >= rule.get("veto_blank_c"):
@@ -109,7 +111,7 @@ def columns(rs: RuleSet, col: Collector, as_of: date) -> tuple[Finding, Finding]
     ev = [_col_ev(c, as_of, "超期未更新") for c in stale] + [
         {"url": c.url or c.seen_on, "detail": f"空白栏目「{c.name}」（栏目下无任何信息）"} for c in blank
     ]
-    counts = f"(a) {len(stale_a)} 个，(b) {len(long_stale)} 个，(c) {len(blank)} 个"
+    counts = f"(a) {len(stale_a) + len(blank_a)} 个，(b) {len(long_stale)} 个，(c) {len(blank)} 个"
     if hits:
         v = Finding("V15-3", "veto", 0.0, ev, "；".join(hits))
     else:
