@@ -300,6 +300,7 @@ def dispatch_campaign(
     if options.concurrency < 1 or options.per_host < 1 or options.max_attempts < 1:
         raise InspectionError("并发数、每主机并发数和尝试次数都须为正整数")
     ex.load_checker(checker)  # a bad checker is the user's error, before anything is sent
+    _check_broker()  # an unreachable broker changes nothing in the database
     started = time.monotonic()
     jobs, counts = ex._prepare(campaign_id, options)
     counts.pop("attempts")
@@ -347,6 +348,17 @@ def dispatch_campaign(
         checked_now=c.get("done", 0) + c.get("failed", 0) - before,
         seconds=time.monotonic() - started,
     )
+
+
+def _check_broker() -> None:
+    from govsite.project.celery import app
+
+    app.conf.broker_url = os.environ["GOVSITE_BROKER_URL"]  # the environment at run time decides
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001 - kombu raises many kinds for an unreachable broker
+        raise InspectionError(f"无法连接任务队列 {os.environ.get('GOVSITE_BROKER_URL')}：{exc}") from exc
 
 
 def broker_configured() -> bool:

@@ -116,3 +116,18 @@ def test_host_limiter_caps_holders_across_clients_and_expires() -> None:
     assert c.try_acquire("z", 1, ttl=0.3) and c.try_acquire("z", 1, ttl=0.3) is None
     time.sleep(0.4)
     assert c.try_acquire("z", 1, ttl=0.3)
+
+
+@pytest.mark.django_db
+def test_unreachable_broker_is_a_clear_error_and_changes_nothing(registry, monkeypatch) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from govsite.cli import main
+
+    c = _campaign(3)
+    before = (c.state, list(c.sites.values_list("state", "attempts")))
+    monkeypatch.setenv("GOVSITE_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    r = CliRunner().invoke(main, ["campaign", "run", str(c.pk), "--no-progress"])
+    assert r.exit_code == 2 and "无法连接任务队列" in r.output and "Traceback" not in r.output
+    c.refresh_from_db()
+    assert (c.state, list(c.sites.values_list("state", "attempts"))) == before
