@@ -115,6 +115,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "429.html"
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:dashboard"
 SESSION_COOKIE_AGE = 8 * 3600  # one working day

@@ -93,7 +93,7 @@ def test_regional_admin_denied_another_regions_site(live_server, browser, consol
     page.screenshot(path=str(ARTIFACTS / "dashboard-regional.png"), full_page=True)
     resp = page.goto(f"{live_server.url}/console/sites/{console.w.hb_site.code}/")
     assert resp.status == 404
-    assert "湖北" not in page.inner_text("body")
+    assert "湖北" not in page.inner_text("body") and "不在您的管辖范围内" in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "denied.png"), full_page=True)
     resp = page.goto(f"{live_server.url}/console/sites/{console.w.gz_site.code}/")
     assert resp.status == 200 and console.w.gz_site.name in page.inner_text("h1")
