@@ -6,8 +6,9 @@ for a national sweep (29,431 sites × 200 pages).
 
 Needs Redis (127.0.0.1:6379) and PostgreSQL (GOVSITE_TEST_PG, default
 postgresql://postgres@127.0.0.1:5432/test; a scratch database is created and dropped).
-Each worker runs ONE pool process (``--concurrency 1``), so "N workers" means N processes,
-i.e. N cores' worth of checking."""
+By default each worker runs ONE pool process (``--worker-concurrency 1``), so "N workers"
+means N processes checking one site each at a time; the in-process executor overlaps 16 sites
+in one process, so compare it with workers of a similar total concurrency."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--max-pages", type=int, default=3)
     ap.add_argument("--seed", default="17")
+    ap.add_argument("--worker-concurrency", type=int, default=1, help="pool processes per worker")
     args = ap.parse_args()
 
     name = f"govsite_bench_{uuid.uuid4().hex[:8]}"
@@ -87,7 +89,8 @@ def main() -> None:
         while not (manifest.exists() and manifest.stat().st_size):
             time.sleep(0.2)
         n = int(run([sys.executable, "-c", REGISTER, str(manifest), str(ROOT)], base).split()[-1])
-        print(f"farm: {args.sites} sites, {n} registered; --max-pages {args.max_pages}; 2 cores shared")
+        print(f"farm: {args.sites} sites, {n} registered; --max-pages {args.max_pages};"
+              f" {args.worker_concurrency} pool process(es) per worker; 2 cores shared")
         results: dict[str, tuple[int, float, int]] = {}
         for mode, nworkers in (("in-process executor (concurrency 16)", 0), ("1 Celery worker", 1),
                                ("2 Celery workers", 2)):
@@ -98,7 +101,7 @@ def main() -> None:
             for i in range(nworkers):
                 log = tmp / f"{cid}-w{i}.log"
                 workers.append(subprocess.Popen(
-                    [*CLI, "worker", "--concurrency", "1", "--hostname", f"bench{i}-{cid}@%h"],
+                    [*CLI, "worker", "--concurrency", str(args.worker_concurrency), "--hostname", f"bench{i}-{cid}@%h"],
                     env=celery_env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT))
                 deadline = time.monotonic() + 120
                 while "ready." not in log.read_text(errors="replace") and time.monotonic() < deadline:
@@ -119,14 +122,14 @@ def main() -> None:
         (c1, s1, p1), (c2, s2, _p2) = results["1 Celery worker"], results["2 Celery workers"]
         rate1, rate2 = c1 / s1, c2 / s2
         print(f"2 workers / 1 worker: {rate2 / rate1:.2f}x (goal ≥ 1.8x on free cores)")
-        ppw = p1 / s1 * 3600  # pages per hour per worker process
+        ppw = p1 / s1 * 3600  # pages per hour per worker
         total_pages = NATIONAL_SITES * NATIONAL_PAGES
         print(f"projection: {NATIONAL_SITES} sites × {NATIONAL_PAGES} pages = {total_pages:,} pages;"
-              f" at {ppw:,.0f} pages/h per worker process (farm, loopback, CPU-bound):")
+              f" at {ppw:,.0f} pages/h per worker (farm on loopback, this worker concurrency):")
         for k in (1, 2):
-            print(f"  {k} worker process(es): {total_pages / (ppw * k):6.1f} h")
+            print(f"  {k} worker(s): {total_pages / (ppw * k):6.1f} h")
         need = total_pages / (ppw * 6)
-        print(f"  a 6-hour sweep needs {need:.1f} worker processes at that rate (one per core)")
+        print(f"  a 6-hour sweep needs {need:.1f} such workers (linear scaling assumed)")
     finally:
         for w in workers:
             w.kill()
