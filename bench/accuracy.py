@@ -38,8 +38,11 @@ KINDS = {
     "stale_column": "D15-4", "stale_columns_veto": "V15-3", "blank_column": "V15-3", "blank_columns_veto": "V15-3",
     "broken_link": "D15-2", "bad_name": "G-NAME-1", "bad_domain": "G-DOM-1", "missing_footer_item": "G-ID-1",
     "wrong_code": "G-ID-2", "jiucuo_missing": "G-ID-4", "jiucuo_static_image": "G-ID-4",
+    "leader_misspelled": "V15-4", "banned_content": "V15-4", "ads": "G-ID-3",
+    "hidden_links": "G-SEC-1", "malicious_script": "G-SEC-1", "defaced": "G-SEC-1",
 }
 MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3"})
+PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")
 FOOTER_KEYS = {"conac": "conac", "site_code": "site_code", "icp": "icp", "police": "police", "sponsor": "sponsor",
                "contact": "contact"}
 
@@ -89,6 +92,21 @@ def detected(defect: dict, rep: dict) -> bool:
         return ind["status"] == "deduct" and f"「{d.get('column')}」" in ev
     if kind == "broken_link":
         return ind["status"] == "deduct" and d.get("target", "") in ev
+    if kind in ("leader_misspelled", "banned_content"):
+        # on the seeded article page, naming the wrong form (or the banned phrase) found there
+        page = normalize(defect.get("page") or "")
+        want = d.get("wrong") or d.get("text") or ""
+        return ind["status"] == "veto" and any(
+            normalize(e["url"] or "") == page and (e.get("wrong", "") in want or want in e["detail"])
+            for e in ind["evidence"])
+    if kind == "ads":
+        return ind["status"] == "deduct" and d.get("target", "") in ev
+    if kind == "hidden_links":
+        return ind["status"] == "deduct" and all(t in ev for t in d.get("targets", []))
+    if kind == "malicious_script":
+        return ind["status"] == "deduct" and "脚本" in ev
+    if kind == "defaced":
+        return ind["status"] == "deduct" and "篡改" in ev
     if kind == "missing_footer_item":
         return ind["status"] == "deduct" and FOOTER_LABELS[FOOTER_KEYS.get(d.get("item"), d.get("item"))] in ind["summary"]
     return ind["status"] in ("deduct", "veto")
@@ -137,7 +155,7 @@ async def run_availability(manifest: dict, sites: list[dict], log: str, warp: fl
 
 def unlinked(defect: dict, seen: set[str] | None) -> bool:
     """The defect sits on a page that no crawled page links to: no crawler can find it."""
-    if seen is None or defect["kind"] not in ("blank_column", "stale_column", "broken_link"):
+    if seen is None or defect["kind"] not in PAGE_KINDS:
         return False
     page = normalize(defect.get("page") or "")
     return page is not None and page not in seen

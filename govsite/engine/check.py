@@ -20,14 +20,17 @@ from govsite.engine.fetch import FetchConfig, Fetcher, _literal_forbidden
 from govsite.engine.indicators import availability as avail
 from govsite.engine.indicators import guideline, rs2015
 from govsite.engine.indicators.collect import Collector
+from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.rulesets import RuleSet, load_ruleset
 from govsite.engine.scoring import Finding, score
+from govsite.engine.security import SecurityObserver
 from govsite.engine.urls import host_of, normalize
 
 SCHEMA = "govsite.sitereport/1"
 SHORT_PROBES = 3
 # Order of indicators in a report: the rule set's order, then the guideline checks.
 _MANUAL = "需人工核查（自动检查不覆盖此项）"
+_SERIOUS = {"RS2015": "V15-4", "RS2019": "V19-1"}  # the veto that serious errors and harmful content feed
 
 
 @dataclass
@@ -114,8 +117,13 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     extractor = _extractor()
     extract_ok = extractor is not _fallback_extract
     collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
+    # Text and security observers read each page before the Collector trims the home page's text.
+    content = ContentObserver()
+    security = SecurityObserver(host_of(url), [n for n in (target.name, target.official_name) if n],
+                                domains=list(target.domains))
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
-                      as_of=options.as_of, deadline=deadline, observers=[collector], progress=progress,
+                      as_of=options.as_of, deadline=deadline, observers=[content, security, collector],
+                      progress=progress,
                       extractor=extractor, check_external=options.check_external)
 
     probes_task = None
@@ -170,6 +178,9 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         findings.append(guideline.footer_check(collector))
         findings.append(guideline.code_check(rs, collector, target.code))
         findings.append(guideline.jiucuo_check(collector, target.code))
+    if content.pages:
+        findings += content.findings(serious_id=_SERIOUS.get(rs.id, "V15-4"))
+        findings += security.findings()
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
     have = {x.id for x in findings}
     for rule in rs.indicators.values():

@@ -70,6 +70,9 @@ class PageFacts:
     pagination: dict[str, int] | None = None  # {"page": n, "pages": m} when the page shows a pager
     service_guide_elements: list[str] | None = None  # present key elements when the page is a guide
     text: str = ""  # visible body text (for text scanners), bounded in size
+    # Inline scripts that write markup or decode strings (eval/unescape/document.write …), bounded:
+    # the security check (G-SEC-1) reads them, nothing else does.
+    inline_scripts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The `govsite extract --json` shape (DESIGN.md keys first, then the rest)."""

@@ -42,6 +42,8 @@ _HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?"
     r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)[^>]*overflow\s*:\s*hidden|font-size\s*:\s*0(?:px)?\s*(?:;|$)"
 )
+# Inline script code kept for the security check (G-SEC-1): only code that writes or decodes markup.
+_SUSPECT_JS = ("eval(", "unescape(", "document.write", "fromcharcode", "atob(", "<iframe")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
 _QUICK_DATE_RE = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}")
 _PAGER_RES = (
@@ -318,6 +320,7 @@ def extract_page(
     a_text: dict[int, str] = {}
     a_url: dict[int, str | None] = {}
     id_anchors: list[tuple[str, str]] = []
+    inline_scripts: list[str] = []
     id_images: list[tuple[dict[str, str | None], str]] = []
     id_scripts: list[tuple[dict[str, str | None], str, str]] = []
     pager_code: list[str] = []
@@ -388,6 +391,8 @@ def extract_page(
                 id_scripts.append((a, code[:4000], code[:400]))
             if "page" in low and len(code) < 20000:
                 pager_code.append(code)
+            if len(inline_scripts) < 20 and any(k in low for k in _SUSPECT_JS):
+                inline_scripts.append(code[:5000])
         elif tag == "meta":
             a = n.attributes
             name = a.get("name") or a.get("http-equiv") or a.get("property") or a.get("itemprop")
@@ -420,6 +425,7 @@ def extract_page(
     facts.meta = meta
     facts.title = title or None
     facts.links = links
+    facts.inline_scripts = inline_scripts
 
     # Visible content only from here on.
     # (as strip_tags(["script", "style", "noscript", "template", "textarea"]) without its five walks)
