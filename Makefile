@@ -26,7 +26,7 @@ venv: $(STAMP) $(CONSOLE_VENDOR)
 
 # Debian packages some tests and benchmarks drive (browser, nginx, PDF tools, CJK fonts).
 # Installed only when missing; needs root, as on the project's machines.
-SYSTEM_PACKAGES := chromium nginx fonts-noto-cjk libreoffice-writer poppler-utils
+SYSTEM_PACKAGES := chromium nginx fonts-noto-cjk libreoffice-writer poppler-utils openssl wrk
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -42,7 +42,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 # The whole suite on the embedded default (SQLite), then every database test again on PostgreSQL.
-test: venv
+test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	GOVSITE_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m django_db -p no:cacheprovider || [ $$? -eq 5 ]  # 5: no DB test selected

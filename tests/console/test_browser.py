@@ -3,7 +3,6 @@ browser), against a live server. Screenshots go to test-artifacts/console/."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ pytestmark = [
     pytest.mark.slow,
     # Regions come from a data migration: restore them after the live-server flush.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is installed by `make system-deps`"),
 ]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"

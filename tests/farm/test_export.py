@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import shutil
 import subprocess
 import tempfile
 import time
@@ -19,7 +18,6 @@ from .conftest import free_port
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is a system dependency (make system-deps)")
 def test_nginx_serves_export_byte_identical() -> None:
     # Not pytest's tmp_path: its parents are 0700 and nginx workers run unprivileged under a root master.
     with tempfile.TemporaryDirectory(prefix="farm-export-") as d:

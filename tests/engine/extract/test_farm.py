@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 
 from govsite.engine.extract import extract_page
-
-farm_model = pytest.importorskip("govsite.farm.model")
-from govsite.farm.manifest import site_entry  # noqa: E402
-from govsite.farm.render import render  # noqa: E402
-from govsite.farm.urls import urls_for  # noqa: E402
+from govsite.farm import model as farm_model
+from govsite.farm.manifest import site_entry
+from govsite.farm.render import render
+from govsite.farm.urls import urls_for
 
 AS_OF = date(2017, 9, 14)
 FARM = farm_model.Farm(7, 36, AS_OF)
@@ -31,13 +30,13 @@ def _get(site, url: str):  # noqa: ANN001, ANN202
 
 
 SITES = list(_sites())
+# A defaced home page no longer carries the site's own markup; its facts are the security tests' business.
+UNDEFACED = [(s, e) for s, e in SITES if not any(d["kind"] == "defaced" for d in e["defects"])]
 
 
-@pytest.mark.parametrize("site, entry", SITES, ids=[e["host"] for _, e in SITES])
+@pytest.mark.parametrize("site, entry", UNDEFACED, ids=[e["host"] for _, e in UNDEFACED])
 def test_home_page_identity_and_blocks(site, entry: dict) -> None:  # noqa: ANN001
     kinds = {d["kind"] for d in entry["defects"]}
-    if "defaced" in kinds:
-        pytest.skip("home page replaced by a defacement page")
     f = _get(site, entry["url"])
     missing = {d["detail"].get("item") for d in entry["defects"] if d["kind"] == "missing_footer_item"}
     if "wrong_code" not in kinds and "site_code" not in missing:
