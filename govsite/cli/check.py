@@ -131,7 +131,7 @@ def _write(path: str, content: str) -> None:
 @click.option("--category", help="网站类别 1–7 或名称")
 @click.option("--official-name", help="主办单位正式名称（G-NAME-1 对照）")
 @click.option("--domain", "domains", multiple=True, help="登记的其他域名（可重复）")
-@click.option("--ruleset", default="RS2015", show_default=True, help="指标体系或 TOML 文件")
+@click.option("--ruleset", default=None, help="指标体系或 TOML 文件（默认按 --as-of 选择：2019-03-31 及以前 RS2015，之后 RS2019）")
 @click.option("--as-of", "as_of", help="监测时间点 YYYY-MM-DD[THH:MM]（默认现在）")
 @click.option("--json", "json_out", help="SiteReport JSON 输出文件（--sites 时为报告数组）")
 @click.option("--html", "html_out", help="中文 HTML 报告（--sites 时为目录）")
@@ -153,18 +153,18 @@ def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of,
     """Check a site (or many with --sites) and score it with evidence."""
     from govsite.engine.check import CheckOptions, SiteTarget, get_ruleset
     from govsite.engine.fetch import FetchConfig, _literal_forbidden
-    from govsite.engine.rulesets import RuleSetError
+    from govsite.engine.rulesets import RuleSetError, ruleset_for
     from govsite.engine.urls import host_of
 
     if not url and not sites_file:
         raise UserError("请给出网址 URL 或 --sites 站点清单")
     if url and sites_file:
         raise UserError("URL 与 --sites 只能二选一")
+    when = _parse_as_of(as_of)
     try:
-        get_ruleset(ruleset)
+        get_ruleset(ruleset or ruleset_for(when.date()))
     except RuleSetError as exc:
         raise UserError(str(exc)) from None
-    when = _parse_as_of(as_of)
     res_map = _parse_resolve(resolve)
     if probe_log and not Path(probe_log).is_file():
         raise UserError(f"探测日志不存在: {probe_log}")

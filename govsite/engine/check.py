@@ -21,7 +21,7 @@ from govsite.engine.indicators import availability as avail
 from govsite.engine.indicators import guideline, rs2015
 from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
-from govsite.engine.rulesets import RuleSet, load_ruleset
+from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
 from govsite.engine.security import SecurityObserver
 from govsite.engine.urls import host_of, normalize
@@ -30,7 +30,6 @@ SCHEMA = "govsite.sitereport/1"
 SHORT_PROBES = 3
 # Order of indicators in a report: the rule set's order, then the guideline checks.
 _MANUAL = "需人工核查（自动检查不覆盖此项）"
-_SERIOUS = {"RS2015": "V15-4", "RS2019": "V19-1"}  # the veto that serious errors and harmful content feed
 
 
 @dataclass
@@ -41,12 +40,13 @@ class SiteTarget:
     category: int | None = None
     official_name: str | None = None
     domains: list[str] = field(default_factory=list)
+    external_services: bool = True  # False: a department without external services (RS2019 4/3 rule)
 
 
 @dataclass
 class CheckOptions:
     as_of: datetime
-    ruleset: str = "RS2015"
+    ruleset: str | None = None  # None: the rule set in force on `as_of` (RS2015 until 2019-03-31, then RS2019)
     max_pages: int = 300
     max_depth: int = 5
     allow_private: bool = False
@@ -85,7 +85,7 @@ async def check_site(
 
     `on_crawl` receives the finished crawler (pages and link records) for callers that need
     more than the report, such as the accuracy bench."""
-    rs = get_ruleset(options.ruleset)
+    rs = get_ruleset(options.ruleset or ruleset_for(_as_date(options.as_of)))
     own = fetcher is None
     f = fetcher or make_fetcher(options)
     try:
@@ -101,6 +101,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
                  progress: Callable[[int, int], None] | None,
                  on_crawl: Callable[[Crawler], None] | None = None) -> dict:
     t0 = time.monotonic()
+    # The observations are RS2015's checks; another rule set reuses them through its `maps`.
+    target_rs, rs = rs, (rs if "V15-2" in rs.indicators else get_ruleset("RS2015"))
     loop = asyncio.get_running_loop()
     # Keep a little of the budget for scoring and writing the report.
     deadline = loop.time() + max(1.0, options.time_budget * 0.95 - 0.5)
@@ -108,11 +110,12 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     url = normalize(target.url)
     report_site = {"url": target.url, "name": target.name, "code": target.code, "category": target.category}
     if url is None:
-        return _report(rs, options, report_site, [Finding("V15-2", "error", 0.0, [{"url": target.url, "detail": "网址无效"}],
-                                                           "网址无效")], None, t0, error=("invalid", f"网址无效: {target.url}"))
+        return _report(target_rs, options, report_site, _mapped(target_rs, [Finding(
+            "V15-2", "error", 0.0, [{"url": target.url, "detail": "网址无效"}], "网址无效")]), None, t0,
+            error=("invalid", f"网址无效: {target.url}"))
     if not f.cfg.allow_private and _literal_forbidden(host_of(url)):
         why = f"{host_of(url)} 是内网/回环地址，已拒绝（本地测试站点请加 --allow-private）"
-        return _report(rs, options, report_site, [], None, t0, error=("refused_private", why))
+        return _report(target_rs, options, report_site, [], None, t0, error=("refused_private", why))
 
     extractor = _extractor()
     extract_ok = extractor is not _fallback_extract
@@ -179,9 +182,11 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         findings.append(guideline.code_check(rs, collector, target.code))
         findings.append(guideline.jiucuo_check(collector, target.code))
     if content.pages:
-        findings += content.findings(serious_id=_SERIOUS.get(rs.id, "V15-4"))
+        findings += content.findings()
         findings += security.findings()
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
+    findings = _mapped(target_rs, findings)
+    rs = target_rs
     have = {x.id for x in findings}
     for rule in rs.indicators.values():
         if rule.id not in have:
@@ -189,7 +194,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     error = None
     if home is not None and home.error in ("refused_private", "dns", "tls", "connect", "timeout"):
         error = (home.error, home_problem or "")
-    return _report(rs, options, report_site, findings, crawler, t0, error=error, probes=len(probes))
+    return _report(rs, options, report_site, findings, crawler, t0, error=error, probes=len(probes),
+                   external_services=target.external_services)
 
 
 async def _short_probes(url: str, f: Fetcher, rs: RuleSet, deadline: float) -> list[avail.Probe]:
@@ -214,18 +220,35 @@ async def _short_probes(url: str, f: Fetcher, rs: RuleSet, deadline: float) -> l
     return out
 
 
+def _mapped(rs: RuleSet, findings: list[Finding]) -> list[Finding]:
+    """Findings under `rs`'s ids: an indicator's `maps` names the observations it reuses;
+    observations `rs` has no indicator for are left out (points stay those observed, capped by
+    `rs` at scoring)."""
+    if "V15-2" in rs.indicators:
+        return findings
+    alias = {src: r.id for r in rs.indicators.values() for src in (r.get("maps") or [])}
+    out = []
+    for f in findings:
+        fid = f.id if f.id in rs.indicators else alias.get(f.id)
+        if fid is not None:
+            f.id = fid
+            out.append(f)
+    return out
+
+
 def _order(rs: RuleSet) -> dict[str, int]:
     return {rid: i for i, rid in enumerate(rs.indicators)}
 
 
 def _report(rs: RuleSet, options: CheckOptions, site: dict, findings: list[Finding], crawler: Crawler | None,
-            t0: float, error: tuple[str, str] | None = None, probes: int = 0) -> dict:
+            t0: float, error: tuple[str, str] | None = None, probes: int = 0, external_services: bool = True) -> dict:
     order = _order(rs)
     findings.sort(key=lambda x: order.get(x.id, len(order)))
     if error and error[0] in ("refused_private", "invalid") and not findings:
         findings = [Finding(r.id, "error", 0.0, [{"url": site["url"], "detail": error[1]}], error[1])
                     for r in rs.indicators.values() if r.required]
-    result = score(rs, findings)
+    result = score(rs, findings, portal=site.get("category") in guideline.PORTAL_CATEGORIES,
+                   external_services=external_services)
     crawl = crawler.stats.to_json() if crawler else {"pages": 0, "links": 0, "errors": 0, "seconds": 0.0}
     crawl["seconds"] = round(time.monotonic() - t0, 2) if crawler is None else crawl["seconds"]
     report = {

@@ -65,40 +65,74 @@ def window_start(ruleset: RuleSet, window: str, as_of: datetime | date) -> date:
     return d - relativedelta(**w.value)
 
 
-def score(ruleset: RuleSet, findings: list[Finding]) -> dict:
-    """{verdict, score, deducted, vetoes, missing}. Non-scored (guideline) findings are ignored."""
+def score(ruleset: RuleSet, findings: list[Finding], *, portal: bool | None = None,
+          external_services: bool = True) -> dict:
+    """{verdict, score, deducted, vetoes, missing, part2, bonus}. Guideline findings are ignored.
+
+    RS2019 settings (absent in RS2015, so its behaviour is unchanged): `cap_per_indicator`
+    (an indicator never deducts more than its `cap`), `service_group`/`service_weight` (the 4/3
+    rule: for a department without external services, services are not checked and the rest is
+    scaled by start / (start − weight)), `bonus_gate` (bonus only when part 2 is above it),
+    `bonus_cap` and `bonus_portal_only`. The verdict is judged on part 2; the bonus only adds."""
+    service_group = ruleset.setting("service_group")
+    exempt = bool(service_group) and not external_services
+
+    def skipped(rule: IndicatorRule | None) -> bool:
+        return exempt and rule is not None and rule.get("group") == service_group
+
     by_id = {f.id: f for f in findings}
     vetoes = [f.id for f in findings if f.status == "veto" and ruleset.indicators.get(f.id, None) is not None
               and ruleset.indicators[f.id].kind == "veto"]
     missing = [
         r.id for r in ruleset.indicators.values()
-        if r.required and (r.id not in by_id or by_id[r.id].status == "error")
+        if r.required and not skipped(r) and (r.id not in by_id or by_id[r.id].status == "error")
     ]
-    deducted = 0.0
+    per_rule: dict[str, float] = {}
     bonus = 0.0
     for f in findings:
         rule = ruleset.indicators.get(f.id)
-        if rule is None or rule.kind == "guideline":
+        if rule is None or rule.kind == "guideline" or skipped(rule):
             continue
         if f.status == "deduct" and rule.kind == "deduct":
-            deducted += -f.points
+            per_rule[f.id] = per_rule.get(f.id, 0.0) - f.points
         elif f.status == "bonus" and ruleset.setting("bonus", False):
             bonus += f.points
+    if ruleset.setting("cap_per_indicator", False):
+        for rid, v in per_rule.items():
+            cap = ruleset.indicators[rid].get("cap", 0) or 0
+            if cap > 0:
+                per_rule[rid] = min(v, float(cap))
+    deducted = sum(per_rule.values())
     start = float(ruleset.setting("start_score", 100))
-    value = start - deducted + bonus
+    if exempt:
+        weight = float(ruleset.setting("service_weight", 0))
+        part2 = (start - weight - deducted) * start / (start - weight)
+    else:
+        part2 = start - deducted
     if ruleset.setting("floor_at_zero", True):
-        value = max(0.0, value)
-    value = round(value, 2)
+        part2 = max(0.0, part2)
+    part2 = round(part2, 2)
+    gate = ruleset.setting("bonus_gate")
+    if gate is not None and part2 <= float(gate):
+        bonus = 0.0
+    if ruleset.setting("bonus_portal_only", False) and not portal:
+        bonus = 0.0
+    bonus_cap = ruleset.setting("bonus_cap")
+    if bonus_cap is not None:
+        bonus = min(bonus, float(bonus_cap))
+    value = round(part2 + bonus, 2)
     if vetoes:
         verdict = "fail"  # an observed veto is definitive, whatever else is missing
     elif missing:
         verdict = "incomplete"
     else:
-        verdict = "pass" if value >= float(ruleset.setting("pass_mark", 60)) else "fail"
+        verdict = "pass" if part2 >= float(ruleset.setting("pass_mark", 60)) else "fail"
     return {
         "verdict": verdict,
         "score": 0.0 if vetoes else value,
         "deducted": round(deducted, 2),
         "vetoes": vetoes,
         "missing": missing,
+        "part2": 0.0 if vetoes else part2,
+        "bonus": 0.0 if vetoes else round(bonus, 2),
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,24 @@ def load_ruleset(name_or_path: str = "RS2015") -> RuleSet:
         raise RuleSetError(f"{p.name}: 没有任何 [[indicator]]")
     return RuleSet(id=head["id"], name=str(head.get("name", head["id"])), path=str(p), settings=settings,
                    windows=windows, indicators=indicators)
+
+
+def ruleset_for(as_of: date) -> str:
+    """The bundled rule set in force on `as_of` (its `valid_from`..`valid_to`): RS2015 until
+    2019-03-31, RS2019 after. Before the first one, the earliest."""
+    spans = []
+    for f in sorted(HERE.glob("*.toml")):
+        try:
+            head = tomllib.loads(f.read_text(encoding="utf-8")).get("ruleset") or {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue
+        start = head.get("valid_from")
+        if head.get("id") and start:
+            spans.append((date.fromisoformat(str(start)), head.get("valid_to"), head["id"]))
+    spans.sort()
+    if not spans:
+        raise RuleSetError("没有可用的规则集文件")
+    for start, end, rid in reversed(spans):
+        if as_of >= start and (not end or as_of <= date.fromisoformat(str(end))):
+            return rid
+    return spans[0][2]
