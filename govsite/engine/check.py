@@ -23,7 +23,7 @@ from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
-from govsite.engine.security import SecurityObserver
+from govsite.engine.security import DEFAULT_ALLOW, SecurityObserver
 from govsite.engine.urls import host_of, normalize
 
 SCHEMA = "govsite.sitereport/1"
@@ -122,8 +122,9 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
     # Text and security observers read each page before the Collector trims the home page's text.
     content = ContentObserver()
+    extra_allow = tuple(target_rs.rule("G-SEC-1").get("allow_domains", [])) if "G-SEC-1" in target_rs.indicators else ()
     security = SecurityObserver(host_of(url), [n for n in (target.name, target.official_name) if n],
-                                domains=list(target.domains))
+                                allow=DEFAULT_ALLOW + extra_allow, domains=list(target.domains))
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
                       as_of=options.as_of, deadline=deadline, observers=[content, security, collector],
                       progress=progress,

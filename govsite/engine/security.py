@@ -43,10 +43,22 @@ _HACKER = re.compile(
 _OBFUSCATE = re.compile(r"eval\s*\(\s*(?:unescape|decodeURIComponent|String\.fromCharCode|atob|window\.atob)\s*\(", re.I)
 _WRITTEN_SRC = re.compile(r"<\s*(iframe|script|frame)\b[^>]*?\bsrc\s*=\s*[\"']?\s*((?:https?:)?//[^\s\"'>)]+)", re.I)
 _ESC = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+# Hidden link boxes are common on real sites (collapsed menus of sister departments, intranet
+# systems: realworld pages 102/103), so a hidden external link counts only when its text is
+# harmful wording, or it goes to a commercial top-level domain without naming an institution.
+_COMMERCIAL_TLDS = ("com", "net", "cc", "top", "xyz", "vip", "info", "biz", "club", "win", "bet", "shop", "site",
+                    "online", "tw", "hk", "me", "co", "la", "pw", "ws")
+_INSTITUTION = re.compile(r"政府|厅|局|委员会|办公室|部|院|中心|协会|学会|系统|平台|门户|大学|学院|医院|银行|图书馆|博物馆"
+                          r"|报社|电视台|人大|政协|公安|法院|检察")
 _NAME_SUFFIXES = ("门户网站", "政府网站", "网站", "人民政府", "政府")
 
 
 def host_of(url: str) -> str:
+    """Host of an http(s) or protocol-relative URL; "" for other schemes (chrome-extension:,
+    data: … in browser-saved pages are not network references)."""
+    low = url[:12].lower()
+    if "//" in url and not low.startswith(("http://", "https://", "//")):
+        return ""
     try:
         return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower().rstrip(".")
     except ValueError:
@@ -108,7 +120,7 @@ class SecurityObserver:
         page = facts.url
         for link in facts.links:
             host = host_of(link.url)
-            if link.hidden and link.tag in ("a", "area") and self.foreign(host):
+            if link.hidden and link.tag in ("a", "area") and self.foreign(host) and _spam_link(host, link.text):
                 self._add("hidden", page, link.url, {"detail": f"隐藏链接指向外部网站 {link.url}「{link.text}」",
                                                      "target": link.url})
             elif link.tag in ("script", "iframe", "frame", "embed") and self.foreign(host):
@@ -153,6 +165,16 @@ class SecurityObserver:
                 parts.append(f"{label} {self.counts[key]} 处")
         return [Finding("G-SEC-1", "deduct", 0.0, self.defaced + self.scripts + self.hidden,
                         "安全隐患：" + "、".join(parts))]
+
+
+def _spam_link(host: str, text: str) -> bool:
+    from govsite.engine.text import scan_text  # the banned-wording lexicon (loaded once, shared)
+
+    if text and any(f.category == "banned" for f in scan_text(text[:200])):
+        return True
+    if host.replace(".", "").isdigit() or ":" in host:
+        return False  # an address, not a bought domain: intranet systems of the organisation
+    return host.rsplit(".", 1)[-1] in _COMMERCIAL_TLDS and not _INSTITUTION.search(text or "")
 
 
 def _names(name: str, shown: str) -> bool:

@@ -77,3 +77,33 @@ def test_site_domains_and_extra_allow_list():
     obs = SecurityObserver("www.demo.gov.cn", NAMES, domains=["demo.com"])
     assert not obs.foreign("static.demo.com") and not obs.foreign("cdn.demo.gov.cn")
     assert not obs.foreign("dcs.conac.cn") and obs.foreign("evil.com")
+
+
+def test_real_government_pages_raise_nothing_but_an_unlisted_stats_script():
+    """The saved real pages (shared/realworld): collapsed menus of sister departments, intranet
+    systems by IP, browser-extension scripts, vendor 找错/无障碍 scripts are not findings; the
+    one report is NFRA's third-party statistics script (pvjs.jktong.com), outside every list."""
+    import json
+    from pathlib import Path
+
+    from govsite.engine.rulesets import load_ruleset
+    from govsite.engine.security import DEFAULT_ALLOW
+
+    root = Path(__file__).resolve().parents[3] / "shared" / "realworld"
+    if not root.is_dir():
+        root = Path("/work/shared/realworld")
+    ann = json.loads((root / "annotations.json").read_text(encoding="utf-8"))
+    allow = DEFAULT_ALLOW + tuple(load_ruleset("RS2015").rule("G-SEC-1").get("allow_domains"))
+    flagged = {}
+    for a in ann:
+        facts = extract_page((root / a["file"]).read_bytes(), "http://www.example.gov.cn/")
+        obs = SecurityObserver("www.example.gov.cn", [a["site_name"]] if a.get("site_name") else [], allow=allow)
+        from govsite.engine.crawl import PageRecord
+
+        obs(facts, PageRecord(url=facts.url, depth=0 if a["page_type"] == "home" else 1, status=200, error=None,
+                              elapsed=0.0))
+        f = obs.findings()[0]
+        if f.status != "ok":
+            flagged[a["file"]] = [e.get("target") for e in f.evidence]
+    assert len(ann) >= 10
+    assert list(flagged) == ["pages/009.html"] and "jktong.com" in flagged["pages/009.html"][0]
