@@ -208,7 +208,8 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         log.info("网站 %s（活动 %s）已完成或不需检查：忽略重复投递", job.code, campaign_id)
         return "skipped"
     if attempt > 1 or redelivered:
-        log.warning("网站 %s（活动 %s）重新投递，第 %s 次尝试（上次未完成）", job.code, campaign_id, attempt)
+        log.warning("网站 %s（活动 %s）重新投递，第 %s 次尝试（%s）", job.code, campaign_id, attempt,
+                    "上次未完成" if attempt > 1 else "上次投递未开始检查")
     limiter = get_limiter()
     # A slot outlives the longest attempt, so only a dead holder's slot expires.
     ttl = (options.timeout or 900.0) + 60.0
