@@ -305,7 +305,6 @@ def dispatch_campaign(
     started = time.monotonic()
     jobs, counts = ex._prepare(campaign_id, options)
     counts.pop("attempts")
-    by_id = {j.campaign_site_id: j for j in jobs}
     messages = {j.campaign_site_id: job_message(campaign_id, j, options, checker) for j in jobs}
     try:
         for j in ex._interleave_hosts(jobs):
@@ -341,7 +340,6 @@ def dispatch_campaign(
         time.sleep(poll)
     ex._finish(campaign_id)
     c = _counts(campaign_id)
-    del by_id
     return ex.RunSummary(
         total=total,
         done=c.get("done", 0),
