@@ -6,12 +6,12 @@ prepared once per kind, the insert itself is a fraction of a second."""
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 # SQLite allows 32,766 bound parameters per statement (since 3.32); stay well below.
@@ -41,12 +41,16 @@ def json_adapter() -> Callable[[Any], Any]:
     """What JSONField.get_db_prep_save produces (json text on SQLite, Jsonb on PostgreSQL),
     without the per-call field machinery (and the connection proxy's thread-local look-up);
     registry JSON fields use the default encoder."""
+    # orjson writes the same JSON text Django reads back (UTF-8, no \uXXXX escapes) several
+    # times faster than the json module; encoding change records was a fifth of an import.
+    def dumps(value: Any) -> str:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
     if connection.vendor == "sqlite":
-        # Same JSON text Django reads back; UTF-8 instead of \uXXXX escapes is shorter and
-        # about twice as fast to encode for the Chinese names in every change record.
-        return lambda value: json.dumps(value, ensure_ascii=False)
-    adapt = connection.ops.adapt_json_value
-    return lambda value: adapt(value, None)
+        return dumps
+    from psycopg.types.json import Jsonb
+
+    return lambda value: Jsonb(value, dumps=dumps)
 
 
 def fast_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
