@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from govsite.cli.errors import UserError
+from govsite.periods import Quarter, QuarterError
 
 
 def _date(value: str, what: str = "日期") -> dt.date:
@@ -30,13 +30,11 @@ def _boot() -> None:
 
 def _period(quarter: str | None, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     if quarter:
-        m = re.fullmatch(r"(\d{4})[Qq]([1-4])", quarter.strip())
-        if not m:
-            raise UserError(f"季度无效：{quarter!r}（应为如 2017Q3）")
-        year, q = int(m[1]), int(m[2])
-        first = dt.date(year, 3 * q - 2, 1)
-        last = (dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)) - dt.timedelta(days=1)
-        return first, last
+        try:
+            q = Quarter.parse(quarter)
+        except QuarterError as exc:
+            raise UserError(str(exc)) from None
+        return q.start, q.end
     if not (start and end):
         raise UserError("请用 --quarter 2017Q3，或同时给出 --from 和 --to")
     a, b = _date(start, "开始日期"), _date(end, "结束日期")

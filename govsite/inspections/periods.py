@@ -6,48 +6,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from govsite import periods
 from govsite.inspections.errors import InspectionError
 
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-# The national supervision process (and so the registry's first quarter) starts in 2015;
-# quarters after the year 2100 are certainly typos.
-FIRST_YEAR, LAST_YEAR = 2015, 2100
 # 国办秘函〔2019〕19号 replaced the 2015 table from April 2019 on.
 RS2019_FROM = dt.date(2019, 4, 1)
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    q: int
+class Quarter(periods.Quarter):
+    """A quarter whose bad input is an InspectionError (what campaign callers catch)."""
 
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        m = _QUARTER.match((text or "").strip().upper())
-        if not m:
-            raise InspectionError(f"未知的季度“{text}”：格式应为 年份Q季度，例如 2017Q3")
-        year, q = int(m.group(1)), int(m.group(2))
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise InspectionError(f"未知的季度“{text}”：年份须在 {FIRST_YEAR}–{LAST_YEAR} 之间")
-        return cls(year, q)
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.q}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.q - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        nxt = self.next()
-        return nxt.start - dt.timedelta(days=1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+    error = InspectionError
 
 
 def ruleset_for(day: dt.date) -> str:

@@ -98,7 +98,7 @@ def create_recheck(quarter: str, *, as_of: dt.date | None = None, actor: str = "
     if not tasks:
         raise InspectionError(f"{q} 没有已报整改、待复查的任务")
     day = as_of or today()
-    start, end, moment, ruleset = _window(Quarter(day.year, (day.month - 1) // 3 + 1), day, (day, day))
+    start, end, moment, ruleset = _window(Quarter.of(day), day, (day, day))
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=_unique_name(f"{q}-整改复查-{day}"),

@@ -15,10 +15,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from govsite import periods
 
 SCHEMA = "govsite.notice/1"
 
@@ -51,8 +52,6 @@ FINDING_KINDS: tuple[str, ...] = (
     "security_incidents",  # G-SEC-1
 )
 
-_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
 class ReportDataError(ValueError):
@@ -89,51 +88,10 @@ def below(n: int, d: int, percent: int) -> bool:
 # ---------------------------------------------------------------- quarters
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    q: int
+class Quarter(periods.Quarter):
+    """A quarter whose bad input is a ReportDataError (what the report commands catch)."""
 
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        m = _QUARTER_RE.match((text or "").strip().upper())
-        if not m:
-            raise ReportDataError(f"未知的季度“{text}”：格式应为 年份Q季度，例如 2017Q3")
-        year = int(m.group(1))
-        if not 2015 <= year <= 2100:
-            raise ReportDataError(f"未知的季度“{text}”：年份须在 2015–2100 之间")
-        return cls(year, int(m.group(2)))
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.q}"
-
-    @property
-    def name(self) -> str:
-        """第三季度"""
-        return QUARTER_NAMES[self.q]
-
-    @property
-    def label(self) -> str:
-        """2017年第三季度"""
-        return f"{self.year}年{self.name}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.q - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return self.next().start - dt.timedelta(days=1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
-
-    def label_relative_to(self, current: Quarter) -> str:
-        """Same year → 第二季度; other year → 2016年第四季度 (as the notice shortens it)."""
-        return self.name if self.year == current.year else self.label
+    error = ReportDataError
 
 
 def cn_date(day: dt.date, with_year: bool = True) -> str:
