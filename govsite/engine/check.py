@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from govsite import __version__
-from govsite.engine.crawl import Crawler, _extractor, _fallback_extract
+from govsite.engine.crawl import Crawler
 from govsite.engine.fetch import FetchConfig, Fetcher, _literal_forbidden
 from govsite.engine.indicators import availability as avail
 from govsite.engine.indicators import guideline, rs2015
@@ -117,8 +117,6 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         why = f"{host_of(url)} 是内网/回环地址，已拒绝（本地测试站点请加 --allow-private）"
         return _report(target_rs, options, report_site, [], None, t0, error=("refused_private", why))
 
-    extractor = _extractor()
-    extract_ok = extractor is not _fallback_extract
     collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
     # Text and security observers read each page before the Collector trims the home page's text.
     content = ContentObserver()
@@ -128,7 +126,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
                       as_of=options.as_of, deadline=deadline, observers=[content, security, collector],
                       progress=progress,
-                      extractor=extractor, check_external=options.check_external)
+                      check_external=options.check_external)
 
     probes_task = None
     probe_error: str | None = None
@@ -163,8 +161,6 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
             home_problem = f"首页无法打开：{home.detail or home.error}"
         else:
             home_problem = "首页不是 HTML 页面"
-    if home_problem is None and not extract_ok:
-        home_problem = "页面信息提取模块不可用"
     if home_problem is not None:
         collector.home = None
         collector.home_url = url

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from govsite.engine.extract import extract_page
 from govsite.engine.extract.facts import Link, PageFacts
 from govsite.engine.fetch import Fetcher, FetchResult
 from govsite.engine.urls import host_of, link_kind, normalize, trap_reason
@@ -91,7 +92,7 @@ def _digest(url: str) -> bytes:
 
 
 def _fallback_extract(html: str, url: str, as_of: datetime | None = None) -> PageFacts:
-    """Links and title only; used when the extraction package is not available."""
+    """Links and title only; used for a page whose markup the extractor could not read."""
     from selectolax.parser import HTMLParser
 
     tree = HTMLParser(html)
@@ -111,15 +112,6 @@ def _fallback_extract(html: str, url: str, as_of: datetime | None = None) -> Pag
         if u:
             facts.links.append(Link(url=u, text=node.text(strip=True)[:80] if node.tag == "a" else "", tag=node.tag))
     return facts
-
-
-def _extractor() -> Callable[..., PageFacts]:
-    try:
-        from govsite.engine.extract import extract_page  # type: ignore[attr-defined]
-
-        return extract_page
-    except Exception:  # noqa: BLE001 - the extraction package missing or broken: links only
-        return _fallback_extract
 
 
 class Crawler:
@@ -161,7 +153,7 @@ class Crawler:
         self.workers = workers
         self.observers = observers or []
         self.progress = progress
-        self.extract = extractor or _extractor()
+        self.extract = extractor or extract_page
         self.stats = CrawlStats()
         self.links: dict[str, LinkRecord] = {}
         self.pages: list[PageRecord] = []
