@@ -49,6 +49,32 @@ def _window(quarter: Quarter, as_of: dt.date | None, window: tuple[dt.date, dt.d
     return start, end, moment, ruleset_for(day)
 
 
+def new_campaign(
+    kind: str,
+    name: str,
+    quarter: Quarter,
+    window: tuple[dt.date, dt.date, dt.datetime, str],
+    sites: list[tuple[int, str]],
+    *,
+    actor: str,
+    audit_action: str = "create",
+    audit_after: Any = None,
+    **fields: Any,
+) -> Campaign:
+    """Create a campaign, its sites ``(site id, stratum)`` and the audit entry, in the caller's
+    transaction: the one way every kind of campaign is written."""
+    start, end, moment, ruleset = window
+    campaign = Campaign.objects.create(
+        name=name, quarter=str(quarter), kind=kind, ruleset=ruleset, as_of=moment,
+        window_start=start, window_end=end, **fields,
+    )
+    CampaignSite.objects.bulk_create(
+        [CampaignSite(campaign=campaign, site_id=pk, stratum=stratum) for pk, stratum in sites], batch_size=1000
+    )
+    audit(actor, audit_action, campaign, campaign=campaign, after=audit_after)
+    return campaign
+
+
 def population() -> tuple[list[tuple[int, str, str]], str, UnitIndex]:
     """Running sites as (site id, code, stratum key), the snapshot hash and the unit index."""
     from govsite.registry.models import Site
@@ -138,14 +164,15 @@ def draw_national_sample(
             audit(actor, "replace", old, after={"name": old.name, "seed": old.seed, "total": old.total},
                   reason="重新抽样替换同名活动")
             old.delete()
-        campaign = Campaign.objects.create(
-            name=name or _unique_name(f"{q}-国办抽查-{seed}"),
-            quarter=str(q),
-            kind=Campaign.Kind.NATIONAL_SAMPLE,
-            ruleset=ruleset,
-            as_of=moment,
-            window_start=start,
-            window_end=end,
+        campaign = new_campaign(
+            Campaign.Kind.NATIONAL_SAMPLE,
+            name or _unique_name(f"{q}-国办抽查-{seed}"),
+            q,
+            (start, end, moment, ruleset),
+            [(ids[c], strata_of[c]) for c in result.codes],
+            actor=actor,
+            audit_action="draw",
+            audit_after={"size": size, "seed": str(seed)},
             seed=str(seed),
             algorithm=sampling.ALGORITHM,
             snapshot_hash=snap,
@@ -166,11 +193,6 @@ def draw_national_sample(
                 "strata": {k: list(v) for k, v in result.strata.items()},
             },
         )
-        CampaignSite.objects.bulk_create(
-            [CampaignSite(campaign=campaign, site_id=ids[c], stratum=strata_of[c]) for c in result.codes],
-            batch_size=1000,
-        )
-        audit(actor, "draw", campaign, campaign=campaign, after={"size": size, "seed": str(seed)})
     return campaign
 
 
@@ -225,14 +247,14 @@ def create_selfcheck_campaign(
         n = max(1, -(-len(own) * int(ratio * 10000) // 10000))  # ceil, no float drift
         chosen = set(sampling.subsample(chosen, n, seed=seed or "0", label=unit.key))
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=_unique_name(f"{q}-自查-{unit.name}"),
-            quarter=str(q),
-            kind=Campaign.Kind.SELF_CHECK,
-            ruleset=ruleset,
-            as_of=moment,
-            window_start=start,
-            window_end=end,
+        campaign = new_campaign(
+            Campaign.Kind.SELF_CHECK,
+            _unique_name(f"{q}-自查-{unit.name}"),
+            q,
+            (start, end, moment, ruleset),
+            [(pk, s) for pk, code, s in own if code in chosen],
+            actor=actor,
+            audit_after={"unit": unit.name, "ratio": ratio},
             seed=seed,
             algorithm=sampling.ALGORITHM if ratio < 1 else "",
             snapshot_hash=snap,
@@ -241,11 +263,6 @@ def create_selfcheck_campaign(
             params={"ratio": ratio},
             **units.model_fields(unit),
         )
-        CampaignSite.objects.bulk_create(
-            [CampaignSite(campaign=campaign, site_id=pk, stratum=s) for pk, code, s in own if code in chosen],
-            batch_size=1000,
-        )
-        audit(actor, "create", campaign, campaign=campaign, after={"unit": unit.name, "ratio": ratio})
     return campaign
 
 
@@ -255,20 +272,17 @@ def selfcheck_campaign_for(quarter: Quarter, unit: Unit, units: UnitIndex, actor
     found = Campaign.objects.filter(quarter=str(quarter), kind=Campaign.Kind.SELF_CHECK, **fields).first()
     if found:
         return found
-    start, end, moment, ruleset = _window(quarter, None, None)
-    campaign = Campaign.objects.create(
-        name=_unique_name(f"{quarter}-自查-{unit.name}"),
-        quarter=str(quarter),
-        kind=Campaign.Kind.SELF_CHECK,
-        ruleset=ruleset,
-        as_of=moment,
-        window_start=start,
-        window_end=end,
+    return new_campaign(
+        Campaign.Kind.SELF_CHECK,
+        _unique_name(f"{quarter}-自查-{unit.name}"),
+        quarter,
+        _window(quarter, None, None),
+        [],
+        actor=actor,
+        audit_after={"unit": unit.name, "via": "upload"},
         state=Campaign.State.CHECKED,
         **fields,
     )
-    audit(actor, "create", campaign, campaign=campaign, after={"unit": unit.name, "via": "upload"})
-    return campaign
 
 
 def create_reverification(
@@ -296,25 +310,20 @@ def create_reverification(
         for code in sampling.subsample(by_unit[key], per_unit, seed=str(seed), label=key):
             picked.append((by_unit[key][code], code))
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=_unique_name(f"{q}-抽样复核-{seed}"),
-            quarter=str(q),
-            kind=Campaign.Kind.REVERIFICATION,
-            ruleset=ruleset,
-            as_of=moment,
-            window_start=start,
-            window_end=end,
+        campaign = new_campaign(
+            Campaign.Kind.REVERIFICATION,
+            _unique_name(f"{q}-抽样复核-{seed}"),
+            q,
+            (start, end, moment, ruleset),
+            [(pk, strata[code]) for pk, code in picked],
+            actor=actor,
+            audit_after={"per_unit": per_unit, "seed": str(seed)},
             seed=str(seed),
             algorithm=sampling.ALGORITHM,
             population=results.count(),
             total=len(picked),
             params={"per_unit": per_unit, "units": len(by_unit)},
         )
-        CampaignSite.objects.bulk_create(
-            [CampaignSite(campaign=campaign, site_id=pk, stratum=strata[code]) for pk, code in picked],
-            batch_size=1000,
-        )
-        audit(actor, "create", campaign, campaign=campaign, after={"per_unit": per_unit, "seed": str(seed)})
     return campaign
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govsite.inspections import indicators as ind
-from govsite.inspections.campaigns import SHANGHAI, _unique_name, _window, audit
+from govsite.inspections.campaigns import SHANGHAI, _unique_name, _window, audit, new_campaign
 from govsite.inspections.errors import InspectionError
 from govsite.inspections.models import AccountabilityRecord, Campaign, CampaignSite, RectificationTask
 from govsite.inspections.periods import Quarter, UnitIndex
@@ -98,22 +98,18 @@ def create_recheck(quarter: str, *, as_of: dt.date | None = None, actor: str = "
     if not tasks:
         raise InspectionError(f"{q} 没有已报整改、待复查的任务")
     day = as_of or today()
-    start, end, moment, ruleset = _window(Quarter.of(day), day, (day, day))
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=_unique_name(f"{q}-整改复查-{day}"),
-            quarter=str(q),
-            kind=Campaign.Kind.RECTIFICATION_RECHECK,
-            ruleset=ruleset,
-            as_of=moment,
-            window_start=start,
-            window_end=end,
+        return new_campaign(
+            Campaign.Kind.RECTIFICATION_RECHECK,
+            _unique_name(f"{q}-整改复查-{day}"),
+            q,
+            _window(Quarter.of(day), day, (day, day)),
+            [(t.site_id, "") for t in tasks],
+            actor=actor,
+            audit_after={"tasks": len(tasks)},
             total=len(tasks),
             params={"tasks": [t.pk for t in tasks]},
         )
-        CampaignSite.objects.bulk_create([CampaignSite(campaign=campaign, site_id=t.site_id) for t in tasks])
-        audit(actor, "create", campaign, campaign=campaign, after={"tasks": len(tasks)})
-    return campaign
 
 
 def apply_recheck(campaign: Campaign, actor: str = "system") -> dict:
