@@ -32,6 +32,7 @@ def _register_all() -> None:
         extract,
         farm,
         feedback,
+        monitor,
         registry,
         report,
         serve,
@@ -39,7 +40,7 @@ def _register_all() -> None:
         worker,
     )
 
-    for module in (registry, farm, extract, check, text, campaign, feedback, report, demo, serve, worker):
+    for module in (registry, farm, extract, check, monitor, text, campaign, feedback, report, demo, serve, worker):
         module.register(main)
 
 

@@ -1,4 +1,4 @@
-"""`govsite check` and `govsite monitor` through the real CLI entry point (click runner)."""
+"""`govsite check` through the real CLI entry point (click runner); monitor: tests/cli/test_monitor.py."""
 
 from __future__ import annotations
 
@@ -85,7 +85,6 @@ def test_check_refuses_private_without_flag(site):
     (["check", "http://www.a.gov.cn/", "--category", "省长"], "类别"),
     (["check", "http://www.a.gov.cn/", "--probe-log", "/nonexistent/log"], "探测日志"),
     (["check"], "--sites"),
-    (["monitor", "http://10.0.0.1/", "--log", "x.jsonl"], "内网"),
 ])
 def test_bad_input_is_a_clear_error(args, needle):
     res = CliRunner().invoke(main, args)
@@ -108,21 +107,3 @@ def test_sites_file_checks_many(site, tmp_path):
     g2 = [next(i for i in r["indicators"] if i["id"] == "G-ID-2")["status"] for r in reps]
     assert g2 == ["ok", "deduct"]
     assert (tmp_path / "html" / "index.html").exists() and "共 2 个网站" in res.output
-
-
-def test_monitor_log_feeds_the_check(site, tmp_path):
-    log = tmp_path / "probes.jsonl"
-    res = CliRunner().invoke(main, ["monitor", f"{site.base()}/", "--days", "0.01", "--per-day", "2000", "--timeout", "15",
-                                    "--log", str(log), "--time-warp", "100",
-                                    "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private"])
-    assert res.exit_code == 0, res.output
-    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 20 and all(x["ok"] for x in lines)
-    out = tmp_path / "r.json"
-    res2 = CliRunner().invoke(main, ["check", f"{site.base()}/", "--as-of", lines[-1]["t"][:10], "--probe-log", str(log),
-                                     "--json", str(out), "--resolve", f"{HOST}:{site.port}:127.0.0.1", "--allow-private",
-                                     "--no-external", "-q"])
-    assert res2.exit_code == 0, res2.output
-    # the log is dated today: after 2019-03 the check scores RS2019, where V15-1's probes feed V19-2
-    v1 = next(i for i in json.loads(out.read_text(encoding="utf-8"))["indicators"] if i["id"] == "V19-2")
-    assert v1["status"] == "ok" and "共探测 20 次" in v1["summary"]
