@@ -40,6 +40,7 @@ KINDS = {
     "wrong_code": "G-ID-2", "jiucuo_missing": "G-ID-4", "jiucuo_static_image": "G-ID-4",
     "leader_misspelled": "V15-4", "banned_content": "V15-4", "ads": "G-ID-3",
     "hidden_links": "G-SEC-1", "malicious_script": "G-SEC-1", "defaced": "G-SEC-1",
+    "broken_search": "G-FUN-6",
 }
 MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3"})
 PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")

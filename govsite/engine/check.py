@@ -23,6 +23,7 @@ from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
+from govsite.engine.search import crawl_titles, search_check
 from govsite.engine.security import DEFAULT_ALLOW, SecurityObserver
 from govsite.engine.urls import host_of, normalize
 
@@ -54,6 +55,7 @@ class CheckOptions:
     probe_log: str | None = None
     time_budget: float = 600.0
     check_external: bool = True  # off for offline test farms, where every outside host is unreachable
+    check_search: bool = True  # G-FUN-6: query the site search with a title the crawl saw
 
 
 _RULESETS: dict[str, RuleSet] = {}
@@ -178,6 +180,9 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         findings.append(guideline.footer_check(collector))
         findings.append(guideline.code_check(rs, collector, target.code))
         findings.append(guideline.jiucuo_check(collector, target.code))
+        if options.check_search and "G-FUN-6" in target_rs.indicators:
+            findings.append(await search_check(f, url, crawl_titles(collector.home_items + collector.depth1_items),
+                                               domains=target.domains, deadline=deadline))
     if content.pages:
         findings += content.findings()
         findings += security.findings()
