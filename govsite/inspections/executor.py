@@ -17,6 +17,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import logging
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ from django.utils import timezone
 
 from govsite.inspections.bulk import update_rows
 from govsite.inspections.errors import InspectionError
+
+log = logging.getLogger("govsite.inspections.executor")
 
 CheckFn = Callable[["CheckJob"], Awaitable[dict]]
 CheckerFactory = Callable[["RunOptions"], contextlib.AbstractAsyncContextManager[CheckFn]]
@@ -48,6 +52,10 @@ class CheckJob:
     as_of: dt.datetime
     ruleset: str
     probe_log: str | None = None
+    # Registry site whose probes `govsite monitor --serve` stored from this day (ISO) to as_of:
+    # the check reads them for V15-1/D15-1 instead of making 3 short probes.
+    stored_probes_site: int | None = None
+    stored_probes_from: str | None = None
 
     @property
     def host(self) -> str:
@@ -102,6 +110,9 @@ async def engine_checker(options: RunOptions) -> AsyncIterator[CheckFn]:
     async with fetcher:
 
         async def check(job: CheckJob) -> dict:
+            probe_log, stored = job.probe_log, None
+            if probe_log is None and job.stored_probes_site is not None:
+                probe_log = stored = await sync_to_async(_stored_probe_log, thread_sensitive=True)(job)
             target = engine.SiteTarget(
                 url=job.url,
                 name=job.name,
@@ -110,10 +121,51 @@ async def engine_checker(options: RunOptions) -> AsyncIterator[CheckFn]:
                 official_name=job.official_name,
                 domains=list(job.domains),
             )
-            opts = engine.CheckOptions(as_of=job.as_of, ruleset=job.ruleset, probe_log=job.probe_log, **base)
-            return await engine.check_site(target, opts, fetcher=fetcher)
+            opts = engine.CheckOptions(as_of=job.as_of, ruleset=job.ruleset, probe_log=probe_log, **base)
+            try:
+                return await engine.check_site(target, opts, fetcher=fetcher)
+            finally:
+                if stored:
+                    with contextlib.suppress(OSError):
+                        os.unlink(stored)
 
         yield check
+
+
+def _stored_probe_log(job: CheckJob) -> str | None:
+    """The monitor's stored probes for the job's window as a temporary probe log (None: none
+    stored, or the database is unreachable — then the check makes its own short probes)."""
+    from django.db import DatabaseError, close_old_connections, connection
+
+    from govsite.engine.indicators.availability import CST
+    from govsite.registry.availability import stored_probe_log
+
+    if not connection.in_atomic_block:
+        close_old_connections()  # workers are long-lived: reconnect after a database restart
+    try:
+        return stored_probe_log(job.stored_probes_site, job.url, dt.date.fromisoformat(job.stored_probes_from or ""),
+                                job.as_of.astimezone(CST).date())
+    except (DatabaseError, ValueError) as exc:
+        log.warning("网站 %s：读取已存储的可用性探测失败，改用短时探测：%s", job.code, exc)
+        return None
+
+
+def _stored_window(campaign: Any, options: RunOptions, site_ids: list[int]) -> tuple[str | None, set[int]]:
+    """First day of the campaign's availability window (its quarter, up to as_of) and the
+    sites with stored monitor probes in it. An explicit probe log wins over stored probes."""
+    if options.probe_log:
+        return None, set()
+    from govsite.engine.indicators.availability import CST
+    from govsite.periods import Quarter, QuarterError
+    from govsite.registry.availability import sites_with_probes
+
+    end = campaign.as_of.astimezone(CST).date()
+    try:
+        start = Quarter.parse(campaign.quarter).start
+    except QuarterError:
+        start = end - dt.timedelta(days=7)
+    start = min(start, end - dt.timedelta(days=7))
+    return start.isoformat(), sites_with_probes(site_ids, start, end)
 
 
 def load_checker(path: str) -> CheckerFactory:
@@ -172,6 +224,7 @@ def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dic
             0,
         )
         campaign.save()
+    probes_from, with_probes = _stored_window(campaign, options, [r.site_id for r in rows])
     jobs = [
         CheckJob(
             campaign_site_id=r.pk,
@@ -184,6 +237,8 @@ def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dic
             as_of=campaign.as_of,
             ruleset=campaign.ruleset,
             probe_log=options.probe_log,
+            stored_probes_site=r.site_id if r.site_id in with_probes else None,
+            stored_probes_from=probes_from if r.site_id in with_probes else None,
         )
         for r in rows
     ]

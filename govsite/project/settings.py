@@ -144,6 +144,10 @@ CACHES = {
 }
 
 EMAIL_BACKEND = os.environ.get("GOVSITE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# `govsite monitor --serve`: alert a site's operators after this many failed probes in a row;
+# keep raw probes this many days (per-day totals are kept for good).
+MONITOR_ALERT_AFTER = int(os.environ.get("GOVSITE_MONITOR_ALERT_AFTER", "3"))
+MONITOR_RAW_DAYS = int(os.environ.get("GOVSITE_MONITOR_RAW_DAYS", "8"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

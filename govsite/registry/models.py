@@ -281,3 +281,7 @@ class DiscoveredHost(models.Model):
         verbose_name = "发现的网站"
         verbose_name_plural = verbose_name
         ordering = ["kind", "region", "host"]
+
+
+# Availability probes live in their own module; imported here so Django registers them.
+from govsite.registry.availability_models import AvailabilityDay, AvailabilityProbe, AvailabilityState  # noqa: E402, F401

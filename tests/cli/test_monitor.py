@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +14,8 @@ from click.testing import CliRunner
 from govsite.cli import main
 from tests.engine.sitekit import HOST, Site
 from tests.engine.test_cli_check import ThreadedSite
+
+CLI = [sys.executable, "-c", "from govsite.cli import main; main()"]
 
 
 @pytest.fixture
@@ -39,3 +45,56 @@ def test_monitor_log_feeds_the_check(site, tmp_path):
     # the log is dated today: after 2019-03 the check scores RS2019, where V15-1's probes feed V19-2
     v1 = next(i for i in json.loads(out.read_text(encoding="utf-8"))["indicators"] if i["id"] == "V19-2")
     assert v1["status"] == "ok" and "共探测 20 次" in v1["summary"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_serve_probes_the_registry_stores_probes_and_feeds_the_campaign_check(tmp_path) -> None:  # noqa: ANN001
+    """A short real run of `govsite monitor --serve` against the farm: every running registry
+    site is probed on its schedule, the probes land in the database, and a campaign check of
+    the same quarter scores V15-1 from them (not from 3 short probes)."""
+    from govsite.inspections.models import Campaign
+    from govsite.registry.availability_models import AvailabilityDay
+    from tests.inspections.test_farm_e2e import _register_farm_sites
+
+    port = _free_port()
+    manifest = tmp_path / "farm.json"
+    farm = subprocess.Popen(
+        [*CLI, "farm", "serve", "--sites", "12", "--seed", "5", "--as-of", "2017-09-14", "--port", str(port),
+         "--manifest", str(manifest)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (manifest.exists() and manifest.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        n = _register_farm_sites(manifest)
+        assert n >= 6
+        runner = CliRunner()
+        # A simulated day every 10 s from 2017-09-10 00:00: ~12 probes per site in 6 s.
+        r = runner.invoke(main, ["monitor", "--serve", "--farm-manifest", str(manifest), "--allow-private",
+                                 "--per-day", "20", "--time-warp", "8640", "--start", "2017-09-10T00:00",
+                                 "--seed", "3", "--duration", "6"])
+        assert r.exit_code == 0, r.output
+        totals = {sid: probes for sid, probes in AvailabilityDay.objects.values_list("site_id", "probes")}
+        assert len(totals) == n and all(v >= 8 for v in totals.values()), totals
+        assert f"监测 {n} 个网站，探测 {sum(totals.values())} 次" in r.output
+        r = runner.invoke(main, ["campaign", "draw", "--quarter", "2017Q3", "--size", "3", "--seed", "mon",
+                                 "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(manifest),
+                                 "--json"])
+        assert r.exit_code == 0, r.output
+        cid = json.loads(r.output)["id"]
+        r = runner.invoke(main, ["campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private",
+                                 "--max-pages", "3", "--time-budget", "60", "--no-progress"])
+        assert r.exit_code == 0, r.output
+        for cs in Campaign.objects.get(pk=cid).sites.all():
+            v = next(i for i in cs.report["indicators"] if i["id"] == "V15-1")
+            assert f"共探测 {totals[cs.site_id]} 次" in v["summary"], v
+            assert cs.report["engine"]["probes"] == totals[cs.site_id]
+    finally:
+        farm.terminate()
+        farm.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

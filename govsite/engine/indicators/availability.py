@@ -195,3 +195,41 @@ def availability(rs: RuleSet, probes: list[Probe], home_url: str, as_of: date, s
     if pts:
         return v, Finding("D15-1", "deduct", -pts, ev, f"首页不可访问比例 {pct:.2f}%，扣 {pts:g} 分")
     return v, Finding("D15-1", "ok", 0.0, ev[:1], summ)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """One site's probes on one day (China time), as `govsite monitor --serve` stores them."""
+
+    day: date
+    probes: int
+    failures: int
+    elapsed: float = 0.0  # seconds, summed over the day's probes
+
+
+def probes_from_aggregates(url: str, days: list[DayTotals], raw: list[Probe] | None = None) -> list[Probe]:
+    """What `availability()` needs, from stored per-day totals: a day whose raw probes are all
+    kept contributes them as they are (failures keep their evidence); an older day contributes
+    its counts as probes stamped at noon of that day, so the failure share is exact."""
+    by_day: dict[date, list[Probe]] = {}
+    for p in raw or []:
+        by_day.setdefault(p.t.astimezone(CST).date(), []).append(p)
+    out: list[Probe] = []
+    for d in sorted(days, key=lambda x: x.day):
+        kept = by_day.get(d.day, [])
+        if d.probes and len(kept) == d.probes:
+            out.extend(sorted(kept, key=lambda p: p.t))
+            continue
+        noon = datetime(d.day.year, d.day.month, d.day.day, 12, tzinfo=CST)
+        mean = d.elapsed / d.probes if d.probes else 0.0
+        ok = max(0, d.probes - d.failures)
+        out.extend(Probe(noon, url, True, 200, mean, None) for _ in range(ok))
+        out.extend(Probe(noon, url, False, None, mean, "按日汇总（原始记录已清理）") for _ in range(min(d.failures, d.probes)))
+    return out
+
+
+def write_log(path: str | Path, probes: list[Probe]) -> None:
+    """Write probes in the `read_log` format (a check reads stored probes through it)."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for p in probes:
+            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
