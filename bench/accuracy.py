@@ -42,7 +42,7 @@ KINDS = {
     "hidden_links": "G-SEC-1", "malicious_script": "G-SEC-1", "defaced": "G-SEC-1",
     "broken_search": "G-FUN-6",
 }
-MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3"})
+MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3", "G-TXT-1"})
 PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")
 FOOTER_KEYS = {"conac": "conac", "site_code": "site_code", "icp": "icp", "police": "police", "sponsor": "sponsor",
                "contact": "contact"}

@@ -42,6 +42,8 @@ class SiteTarget:
     official_name: str | None = None
     domains: list[str] = field(default_factory=list)
     external_services: bool = True  # False: a department without external services (RS2019 4/3 rule)
+    # Confirmed false positives of the text scanners for this site ("form" or "form<TAB>context").
+    whitelist: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +123,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
 
     collector = Collector(sample_inner=int(rs.rule("G-ID-1").get("sample_inner_pages", 5)) if "G-ID-1" in rs.indicators else 5)
     # Text and security observers read each page before the Collector trims the home page's text.
-    content = ContentObserver()
+    content = ContentObserver(site_whitelist=list(target.whitelist))
     extra_allow = tuple(target_rs.rule("G-SEC-1").get("allow_domains", [])) if "G-SEC-1" in target_rs.indicators else ()
     security = SecurityObserver(host_of(url), [n for n in (target.name, target.official_name) if n],
                                 allow=DEFAULT_ALLOW + extra_allow, domains=list(target.domains))

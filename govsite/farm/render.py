@@ -379,7 +379,10 @@ class Renderer:
     def article_body(self, col: Column, idx: int, t: str, d: date, tm: str) -> str:
         s = self.site
         r = s.r("extra", col.key, idx) if (col.key, idx) in s.marks.get("broken_link_deep", []) else None
-        paras = s.paragraphs(col.key, idx)
+        # A lead restating the title, as real articles open: the body speaks of its title, so the
+        # engine's title/body check ("文不对题") finds nothing on clean sites.
+        paras = [f"本网讯　{d.month}月{d.day}日，{t}。现将有关情况公布如下，请各单位结合实际认真抓好落实。",
+                 *s.paragraphs(col.key, idx)]
         mark = s.marks.get("leader_misspelled")
         if mark and mark[:2] == (col.key, idx):
             paras.insert(1, f"会议认真传达学习了{mark[2][1]}同志重要讲话精神，研究部署贯彻落实意见。")

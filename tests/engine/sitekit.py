@@ -32,6 +32,7 @@ class Site:
     broken_inner_link: bool = False
     cols: list[Col] = field(default_factory=list)
     extra_home_html: str = ""
+    search: str = "ok"  # ok | error | empty | none (no search form)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -80,9 +81,24 @@ class Site:
         return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="SiteName" content="{self.name}"><meta name="SiteDomain" content="{HOST}">'
                 f'<meta name="SiteIDCode" content="{self.code}">{extra_meta}</head><body>'
-                f'<div class="header"><div class="logo"><h1>{self.name}</h1></div>'
+                f'<div class="header"><div class="logo"><h1>{self.name}</h1></div>{self.search_form()}'
                 f'<div class="nav"><ul><li><a href="/">首页</a></li>{nav}</ul></div></div>'
                 f'{body}{self.footer()}</body></html>')
+
+    def search_form(self) -> str:
+        if self.search == "none":
+            return ""
+        return ('<form class="search" action="/search/" method="get"><input type="text" name="q" placeholder="请输入关键字">'
+                '<input type="submit" value="搜索"></form>')
+
+    def search_page(self, q: str) -> str:
+        if self.search == "empty" or not q:
+            hits = []
+        else:
+            hits = [(self.art(c, i, d), f"第{i}次县政府常务会议召开") for c in self.cols for i, d in enumerate(c.dates)
+                    if q in f"第{i}次县政府常务会议召开"]
+        lis = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in hits)
+        return self.page("搜索结果", f'<p class="count">共找到{len(hits)}条</p><ul class="result">{lis}</ul>')
 
     def art(self, c: Col, i: int, d: date) -> str:
         return f"/{c.path}/{d:%Y%m}/t{d:%Y%m%d}_{1000 + i}.html"
@@ -113,7 +129,8 @@ class Site:
     def article(self, c: Col, d: date, title: str) -> str:
         extra = '<p><a href="/gone/inner.html">相关链接</a></p>' if self.broken_inner_link else ""
         body = (f'<div class="article"><h1 class="article-title">{title}</h1><div class="article-info">发布时间：'
-                f'{d:%Y-%m-%d} 09:30　来源：测试县</div><div class="article-content" id="zoom"><p>正文。</p>'
+                f'{d:%Y-%m-%d} 09:30　来源：测试县</div><div class="article-content" id="zoom">'
+                f'<p>{d.month}月{d.day}日，{title}。会议传达学习了上级有关文件精神，研究部署近期重点工作。</p>'
                 f'<p><a href="/{c.path}/{d:%Y%m}/P0{d:%Y%m%d}1.pdf">附件</a></p>{extra}</div></div>')
         return self.page(title, body, f'<meta name="PubDate" content="{d:%Y-%m-%d} 09:30">')
 
@@ -133,6 +150,10 @@ class Site:
                         return html(self.article(c, d, f"第{i}次县政府常务会议召开"))
                 if p.startswith(f"/{c.path}/") and p.endswith(".pdf"):
                     return web.Response(body=b"%PDF-1.4\n%test\n", content_type="application/pdf")
+            if p == "/search/" and self.search != "none":
+                if self.search == "error":
+                    return web.Response(status=500, text="Internal Server Error")
+                return html(self.search_page(req.query.get("q", "")))
             if p == "/wzdt/":
                 return html(self.page("网站地图", "<p>网站地图</p>"))
             if p == "/images/jiucuo.png":

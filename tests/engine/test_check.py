@@ -41,7 +41,7 @@ async def test_clean_site_passes_with_evidence():
     for i in rep["indicators"]:
         assert i["status"] in ("ok", "deduct", "veto", "bonus", "na", "error")
         for e in i["evidence"]:
-            assert set(e) == {"url", "detail"}
+            assert {"url", "detail"} <= set(e)  # detectors may add structured keys (search: query, count …)
     assert ind(rep, "G-ID-2")["evidence"]
 
 
@@ -195,3 +195,29 @@ async def test_shared_fetcher_across_sites():
     finally:
         await sa.__aexit__()
         await sb.__aexit__()
+
+
+async def test_search_and_title_body_end_to_end():
+    rep = await _check(Site(search="empty"))
+    g = ind(rep, "G-FUN-6")
+    assert g["status"] == "deduct" and all(e["count"] == 0 for e in g["evidence"])
+    rep = await _check(Site(search="error"))
+    assert ind(rep, "G-FUN-6")["status"] == "deduct" and ind(rep, "G-FUN-6")["evidence"][0]["status"] == 500
+    rep = await _check(Site(search="none"))
+    assert ind(rep, "G-FUN-6")["summary"] == "首页未找到站内搜索框"
+    rep = await _check(Site())
+    assert ind(rep, "G-FUN-6")["status"] == "ok"
+    assert ind(rep, "G-TXT-1")["status"] == "ok"  # the articles speak of their titles
+
+
+async def test_site_whitelist_reaches_the_text_scanners():
+    site = Site(extra_home_html="<p>会议认真传达学习了习近乎同志重要讲话精神。</p>")
+    assert ind(await _check(site), "V15-4")["status"] == "veto"
+    srv = await serve_site(site)
+    try:
+        target = SiteTarget(f"{site.base()}/", name=site.name, code=site.code, category=6, whitelist=["习近乎"])
+        opts = CheckOptions(as_of=AS_OF, allow_private=True, resolve={(HOST, srv.port): "127.0.0.1"}, check_external=False)
+        rep = await check_site(target, opts)
+    finally:
+        await srv.__aexit__()
+    assert ind(rep, "V15-4")["status"] == "ok"

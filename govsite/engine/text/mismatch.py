@@ -57,14 +57,23 @@ def article_body(page_text: str, title: str = "") -> str:
     keep = []
     for line in page_text.splitlines():
         s = line.strip()
-        if core and len(core) >= 4:
-            s = s.replace(core, "").strip()
+        if _title_chrome(s, core):
+            continue
         n = len(content_chars(s))
         # Footer/info lines are short; a paragraph may quote a label ("联系电话：") and stays.
         if n < 20 or (n < 90 and _CHROME.search(s)):
             continue
         keep.append(s)
     return "\n".join(keep)
+
+
+def _title_chrome(line: str, title: str) -> bool:
+    """A line that is the title with little else (heading, breadcrumb, share bar): not the body
+    speaking of it. A sentence restating the title ("9月5日，某某主持召开……会议。会议指出……")
+    is body and stays."""
+    if len(title) < 4 or title not in line:
+        return False
+    return len(content_chars(line.replace(title, ""))) < 20
 
 
 def core_title(title: str) -> str:
@@ -105,9 +114,9 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
     grams = title_bigrams(title)
     if len(grams) < 3:
         return None  # too little in the title to judge
-    # The page text usually repeats the title as a heading (and in breadcrumbs): that is not
-    # the body speaking of it.
-    body_text = body[:200_000].replace(title, " ") if len(title) >= 4 else body[:200_000]
+    # The page text usually repeats the title as a heading (and in breadcrumbs): those lines are
+    # not the body speaking of it.
+    body_text = "\n".join(ln for ln in body[:200_000].splitlines() if not _title_chrome(ln.strip(), title))
     found = sum(1 for g in grams if g in body_text)
     overlap = found / len(grams)
     if overlap < min_overlap:
