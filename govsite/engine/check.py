@@ -24,7 +24,7 @@ from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
 from govsite.engine.search import crawl_titles, search_check
-from govsite.engine.security import DEFAULT_ALLOW, SecurityObserver
+from govsite.engine.security import DEFAULT_ALLOW, BaselineStore, SecurityObserver
 from govsite.engine.urls import host_of, normalize
 
 SCHEMA = "govsite.sitereport/1"
@@ -58,6 +58,7 @@ class CheckOptions:
     time_budget: float = 600.0
     check_external: bool = True  # off for offline test farms, where every outside host is unreachable
     check_search: bool = True  # G-FUN-6: query the site search with a title the crawl saw
+    baseline: str | None = None  # home-page baseline file (G-SEC-1 defacement): stored on first use, compared later
 
 
 _RULESETS: dict[str, RuleSet] = {}
@@ -127,6 +128,10 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     extra_allow = tuple(target_rs.rule("G-SEC-1").get("allow_domains", [])) if "G-SEC-1" in target_rs.indicators else ()
     security = SecurityObserver(host_of(url), [n for n in (target.name, target.official_name) if n],
                                 allow=DEFAULT_ALLOW + extra_allow, domains=list(target.domains))
+    baseline = BaselineStore(options.baseline) if options.baseline else None
+    if baseline is not None:
+        security.use_baseline(baseline.get(url), options.as_of.isoformat(),
+                              target_rs.rule("G-SEC-1") if "G-SEC-1" in target_rs.indicators else None)
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
                       as_of=options.as_of, deadline=deadline, observers=[content, security, collector],
                       progress=progress,
@@ -144,6 +149,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         probes_task = asyncio.create_task(_short_probes(url, f, rs, deadline))
 
     await crawler.run()
+    if baseline is not None and security.snapshot is not None:
+        baseline.put(url, security.snapshot)  # first check of this site: its baseline
     if on_crawl is not None:
         on_crawl(crawler)
     if probes_task is not None:

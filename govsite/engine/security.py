@@ -7,16 +7,23 @@ crawl's page facts (no second parse).
   and an allow-list of government / CDN / statistics domains, and inline code that decodes
   (`eval`/`unescape`/`fromCharCode`/`atob`) or writes (`document.write`) an `<iframe>` or
   `<script>` from such a domain;
-- defacement: hacker signatures on the home page, and a home page whose title and text no
-  longer name the site.
+- defacement: hacker signatures on the home page, a home page whose title and text no longer
+  name the site, and — with a stored baseline (`govsite check --baseline FILE`) — a home page
+  whose title, structure and text changed beyond thresholds since the baseline was taken.
 
-Findings carry the page URL and the offending snippet as evidence."""
+Findings carry the page URL and the offending snippet as evidence (for a baseline change: both
+versions)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from govsite.engine.crawl import PageRecord
@@ -84,6 +91,146 @@ def decode_js(code: str) -> str:
     return _ESC.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), code)
 
 
+# -- defacement against a stored baseline ------------------------------------------------------
+BASELINE_SCHEMA = "govsite.baseline/1"
+SHINGLE = 4  # characters per text shingle
+SKETCH = 256  # smallest shingle hashes kept: the baseline's text fingerprint
+MAX_FEATURES = 2000
+# A normal day changes a home page's news items, not its columns, sections, footer or title;
+# defacement replaces the page. Thresholds: structure Jaccard and text containment below which
+# a signal counts (rule-set params `baseline_structure_min` / `baseline_text_min` override).
+STRUCTURE_MIN = 0.5
+TEXT_MIN = 0.25
+EXCERPT = 200
+_WS = re.compile(r"\s+")
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be read or written (message in Chinese, for users)."""
+
+
+def _h(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def text_shingles(text: str) -> set[int]:
+    t = _WS.sub("", text or "")[:200_000]
+    return {_h(t[i:i + SHINGLE]) for i in range(max(0, len(t) - SHINGLE + 1))}
+
+
+def structure_features(facts: PageFacts, site_host: str) -> list[str]:
+    """What a page is built of, not what it currently says: column names, the site sections its
+    links lead to, where its scripts and frames come from, which footer items it shows."""
+    feats: set[str] = {f"col:{c.name}" for c in facts.columns}
+    for link in facts.links[:5000]:
+        host = host_of(link.url)
+        if link.tag in ("script", "iframe", "frame", "embed", "link"):
+            feats.add(f"{link.tag}:{host or 'inline'}")
+        elif link.tag == "a" and host and _under(host, site_domain(site_host)):
+            seg = (urlsplit(link.url).path or "/").strip("/").split("/", 1)[0]
+            if seg and "." not in seg:
+                feats.add(f"sec:{seg}")
+        elif link.tag == "a" and host:
+            feats.add(f"out:{host}")
+    for key, val in (("icp", facts.icp), ("police", facts.police_record), ("sponsor", facts.sponsor),
+                     ("code", facts.site_code), ("jiucuo", facts.jiucuo_entry != "none"), ("conac", facts.conac_badge)):
+        if val:
+            feats.add(f"footer:{key}")
+    return sorted(feats)[:MAX_FEATURES]
+
+
+@dataclass
+class HomeSnapshot:
+    url: str
+    taken: str  # ISO time the snapshot was made (the check's as_of)
+    title: str
+    structure: list[str]
+    sketch: list[int]  # the SKETCH smallest text shingle hashes
+    excerpt: str
+    signature: str = ""  # short hash of the structure, for people comparing files
+
+    @classmethod
+    def of(cls, facts: PageFacts, site_host: str, taken: str) -> HomeSnapshot:
+        feats = structure_features(facts, site_host)
+        sh = sorted(text_shingles(facts.text))[:SKETCH]
+        return cls(url=facts.url, taken=taken, title=" ".join((facts.title or "").split()), structure=feats,
+                   sketch=sh, excerpt=" ".join(facts.text[:EXCERPT * 2].split())[:EXCERPT],
+                   signature=hashlib.blake2b("\n".join(feats).encode(), digest_size=8).hexdigest())
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["sketch"] = [f"{x:016x}" for x in self.sketch]
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> HomeSnapshot:
+        try:
+            return cls(url=str(d["url"]), taken=str(d["taken"]), title=str(d.get("title") or ""),
+                       structure=[str(x) for x in d["structure"]], sketch=[int(x, 16) for x in d["sketch"]],
+                       excerpt=str(d.get("excerpt") or ""), signature=str(d.get("signature") or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BaselineError(f"基线记录格式错误：{exc}") from exc
+
+
+def compare_home(base: HomeSnapshot, facts: PageFacts, site_host: str, *, structure_min: float = STRUCTURE_MIN,
+                 text_min: float = TEXT_MIN) -> dict:
+    """How far the current home page is from its baseline: title changed, structure Jaccard,
+    share of the baseline's text sketch still present, and whether that is a defacement (two of
+    the three signals, since one alone is an ordinary redesign or a busy news day)."""
+    now = structure_features(facts, site_host)
+    a, b = set(base.structure), set(now)
+    structure = len(a & b) / len(a | b) if a | b else 1.0
+    shingles = text_shingles(facts.text)
+    text = sum(1 for x in base.sketch if x in shingles) / len(base.sketch) if base.sketch else 1.0
+    title_now = " ".join((facts.title or "").split())
+    title_changed = bool(base.title) and title_now != base.title
+    signals = [title_changed, structure < structure_min, text < text_min]
+    return {"title_changed": title_changed, "structure": round(structure, 3), "text": round(text, 3),
+            "defaced": sum(signals) >= 2, "title": title_now,
+            "excerpt": " ".join(facts.text[:EXCERPT * 2].split())[:EXCERPT]}
+
+
+class BaselineStore:
+    """One JSON file of home-page snapshots keyed by home URL. Written whole and atomically, so
+    an interrupted check never leaves a half-written baseline."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.sites: dict[str, dict] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise BaselineError(f"基线文件 {self.path} 无法读取：{exc}") from exc
+            if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA or not isinstance(data.get("sites"), dict):
+                raise BaselineError(f"基线文件 {self.path} 不是 govsite 基线（schema 应为 {BASELINE_SCHEMA}）")
+            self.sites = data["sites"]
+        elif not self.path.parent.is_dir():
+            raise BaselineError(f"基线文件所在目录不存在：{self.path.parent}")
+
+    @staticmethod
+    def key(url: str) -> str:
+        """Host and path: the same home page whether reached by http or https, on any port."""
+        parts = urlsplit(url)
+        return f"{(parts.hostname or '').lower()}{parts.path or '/'}"
+
+    def get(self, url: str) -> HomeSnapshot | None:
+        d = self.sites.get(self.key(url))
+        return HomeSnapshot.from_json(d) if d is not None else None
+
+    def put(self, url: str, snap: HomeSnapshot) -> None:
+        self.sites[self.key(url)] = snap.to_json()
+        body = json.dumps({"schema": BASELINE_SCHEMA, "sites": self.sites}, ensure_ascii=False, indent=1) + "\n"
+        fd, tmp = tempfile.mkstemp(prefix=".baseline-", dir=str(self.path.parent))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise BaselineError(f"基线文件 {self.path} 无法写入：{exc}") from exc
+
+
 @dataclass
 class SecurityObserver:
     """Crawl observer collecting G-SEC-1 evidence; `findings()` gives the indicator."""
@@ -96,6 +243,14 @@ class SecurityObserver:
     scripts: list[dict] = field(default_factory=list)
     defaced: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: {"hidden": 0, "script": 0, "defaced": 0})
+    # Defacement against a stored baseline: `baseline` is the stored snapshot (None: none yet);
+    # with `snapshot_at` set, the home page's snapshot is kept in `snapshot` for storing.
+    baseline: HomeSnapshot | None = None
+    snapshot_at: str | None = None
+    snapshot: HomeSnapshot | None = None
+    baseline_result: dict | None = None
+    structure_min: float = STRUCTURE_MIN
+    text_min: float = TEXT_MIN
     _seen: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -146,6 +301,10 @@ class SecurityObserver:
 
     def _home(self, facts: PageFacts) -> None:
         page = facts.url
+        if self.snapshot_at is not None and self.snapshot is None:
+            self.snapshot = HomeSnapshot.of(facts, self.site_host, self.snapshot_at)
+        if self.baseline is not None and self.baseline_result is None:
+            self._against_baseline(facts)
         shown = " ".join(x for x in (facts.title, facts.site_name, facts.text[:20000]) if x)
         m = _HACKER.search(shown)
         if m:
@@ -156,10 +315,48 @@ class SecurityObserver:
             self._add("defaced", page, "name", {
                 "detail": f"首页标题与正文不再出现网站名称「{names[0]}」（标题：「{facts.title or ''}」），疑被篡改"})
 
+    def use_baseline(self, stored: HomeSnapshot | None, taken: str, rule: object | None = None) -> None:
+        """Compare the home page with `stored`, or (None) keep its snapshot for storing. `rule`:
+        the rule set's G-SEC-1 (its `baseline_structure_min` / `baseline_text_min`)."""
+        self.baseline = stored
+        self.snapshot_at = taken if stored is None else None
+        if rule is not None:
+            self.structure_min = float(rule.get("baseline_structure_min", self.structure_min))  # type: ignore[attr-defined]
+            self.text_min = float(rule.get("baseline_text_min", self.text_min))  # type: ignore[attr-defined]
+
+    def _against_baseline(self, facts: PageFacts) -> None:
+        b = self.baseline
+        assert b is not None
+        r = self.baseline_result = compare_home(b, facts, self.site_host, structure_min=self.structure_min,
+                                                text_min=self.text_min)
+        if not r["defaced"]:
+            return
+        what = []
+        if r["title_changed"]:
+            what.append(f"标题由「{b.title}」变为「{r['title']}」")
+        what.append(f"页面结构相似度 {r['structure']:.0%}（阈值 {self.structure_min:.0%}）")
+        what.append(f"基线文字保留 {r['text']:.0%}（阈值 {self.text_min:.0%}）")
+        self._add("defaced", facts.url, "baseline", {
+            "detail": f"首页与 {b.taken} 的基线相比大幅变化，疑被篡改：" + "；".join(what),
+            "baseline": {"taken": b.taken, "title": b.title, "signature": b.signature, "excerpt": b.excerpt},
+            "current": {"title": r["title"], "signature": hashlib.blake2b(
+                "\n".join(structure_features(facts, self.site_host)).encode(), digest_size=8).hexdigest(),
+                "excerpt": r["excerpt"]},
+            "structure_similarity": r["structure"], "text_similarity": r["text"]})
+
     def findings(self) -> list[Finding]:
         n = sum(self.counts.values())
         if not n:
-            return [Finding("G-SEC-1", "ok", 0.0, [], "未发现隐藏外链、可疑脚本或篡改迹象")]
+            ev, note = [], ""
+            r, b = self.baseline_result, self.baseline
+            if r is not None and b is not None:
+                note = f"；首页与 {b.taken} 的基线相比无明显变化（结构相似度 {r['structure']:.0%}，基线文字保留 {r['text']:.0%}）"
+                ev = [{"url": b.url, "detail": note.lstrip("；"), "structure_similarity": r["structure"],
+                       "text_similarity": r["text"]}]
+            elif self.snapshot is not None:
+                note = "；已建立首页基线（标题、结构、文字指纹），以后的检查将与之比较"
+                ev = [{"url": self.snapshot.url, "detail": note.lstrip("；"), "signature": self.snapshot.signature}]
+            return [Finding("G-SEC-1", "ok", 0.0, ev, "未发现隐藏外链、可疑脚本或篡改迹象" + note)]
         parts = []
         for key, label in (("defaced", "篡改迹象"), ("script", "可疑脚本"), ("hidden", "隐藏外链")):
             if self.counts[key]:

@@ -107,3 +107,122 @@ def test_real_government_pages_raise_nothing_but_an_unlisted_stats_script():
             flagged[a["file"]] = [e.get("target") for e in f.evidence]
     assert len(ann) >= 10
     assert list(flagged) == ["pages/009.html"] and "jktong.com" in flagged["pages/009.html"][0]
+
+
+# -- defacement against a stored baseline --------------------------------------------------
+
+def _farm_home(as_of: str):
+    from datetime import date
+
+    from govsite.farm.export import render_raw
+    from govsite.farm.model import Farm, Site
+
+    farm = Farm(7, 8, date.fromisoformat(as_of))
+    ident = next(i for i in farm.identities if not i.intents and not i.hub)
+    page = render_raw(Site(farm, ident), "/")
+    url = f"http://{ident.host}/"
+    return extract_page(page.body, url, encoding=page.charset), ident
+
+
+DEFACED = ("<html><head><title>澳门新葡京 真人娱乐</title></head><body><div class='main'><h1>欢迎光临</h1>"
+           "<p>注册就送彩金，百家乐、老虎机、体育投注，信誉第一，提款秒到账，客服全天在线为您服务。</p>"
+           "<a href='http://www.pj88123.com/'>立即注册</a><script src='http://cdn.pj88123.com/tj.js'></script>"
+           "</div></body></html>")
+
+
+def test_baseline_tolerates_a_busy_news_fortnight_and_catches_a_replaced_page():
+    from govsite.engine.security import HomeSnapshot, compare_home
+
+    before, ident = _farm_home("2017-09-14")
+    after, _ = _farm_home("2017-09-28")  # two weeks of new items on every home-page column
+    assert before.text != after.text
+    base = HomeSnapshot.of(before, ident.host, "2017-09-14T23:59:00+08:00")
+    same = compare_home(base, after, ident.host)
+    assert not same["defaced"] and same["structure"] >= 0.5 and same["text"] >= 0.25, same
+    gone = compare_home(base, extract_page(DEFACED, before.url), ident.host)
+    assert gone["defaced"] and gone["title_changed"] and gone["structure"] < 0.2 and gone["text"] < 0.1
+
+
+def test_a_new_title_alone_is_a_redesign_not_a_defacement():
+    from govsite.engine.security import HomeSnapshot, compare_home
+
+    before, ident = _farm_home("2017-09-14")
+    base = HomeSnapshot.of(before, ident.host, "t")
+    retitled = before.__class__(**{**before.__dict__, "title": "全新改版 " + (before.title or "")})
+    r = compare_home(base, retitled, ident.host)
+    assert r["title_changed"] and not r["defaced"]
+
+
+def test_observer_reports_baseline_change_with_both_versions():
+    from govsite.engine.crawl import PageRecord
+    from govsite.engine.security import HomeSnapshot
+
+    before, ident = _farm_home("2017-09-14")
+    obs = SecurityObserver(ident.host, [ident.name])
+    obs.use_baseline(HomeSnapshot.of(before, ident.host, "2017-09-14T23:59:00+08:00"), "2017-10-01T00:00:00+08:00")
+    now = extract_page(DEFACED, before.url)
+    obs(now, PageRecord(url=now.url, depth=0, status=200, error=None, elapsed=0.0))
+    [f] = obs.findings()
+    assert f.status == "deduct"
+    ev = next(e for e in f.evidence if "baseline" in e)
+    assert ev["baseline"]["title"] == before.title and ev["current"]["title"] == "澳门新葡京 真人娱乐"
+    assert ev["baseline"]["taken"].startswith("2017-09-14") and "疑被篡改" in ev["detail"]
+    assert ev["structure_similarity"] < 0.5
+
+
+def test_baseline_store_round_trip_and_bad_files(tmp_path):
+    import pytest
+
+    from govsite.engine.security import BaselineError, BaselineStore, HomeSnapshot
+
+    before, ident = _farm_home("2017-09-14")
+    path = tmp_path / "base.json"
+    st = BaselineStore(path)
+    assert st.get(before.url) is None
+    snap = HomeSnapshot.of(before, ident.host, "t0")
+    st.put(before.url, snap)
+    again = BaselineStore(path).get(before.url)
+    assert again == snap
+    assert [p.name for p in tmp_path.iterdir()] == ["base.json"]  # no temporary file left behind
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BaselineError, match="无法读取"):
+        BaselineStore(tmp_path / "bad.json")
+    (tmp_path / "other.json").write_text('{"schema": "x"}', encoding="utf-8")
+    with pytest.raises(BaselineError, match="不是 govsite 基线"):
+        BaselineStore(tmp_path / "other.json")
+    with pytest.raises(BaselineError, match="目录不存在"):
+        BaselineStore(tmp_path / "nowhere" / "b.json")
+
+
+async def test_check_site_stores_then_compares_the_baseline(tmp_path):
+    from datetime import datetime
+
+    from govsite.engine.check import CheckOptions, SiteTarget, check_site
+    from tests.engine.sitekit import HOST, Site, serve_site
+
+    class Defaced(Site):
+        def home(self) -> str:
+            return DEFACED
+
+    path = tmp_path / "baseline.json"
+
+    async def run(site: Site) -> dict:
+        srv = await serve_site(site)
+        try:
+            opts = CheckOptions(as_of=datetime(2017, 9, 14, 23, 0), allow_private=True, check_external=False,
+                                resolve={(HOST, srv.port): "127.0.0.1"}, baseline=str(path), max_pages=20)
+            rep = await check_site(SiteTarget(f"{site.base()}/", name=site.name, code=site.code), opts)
+        finally:
+            await srv.__aexit__()
+        return next(i for i in rep["indicators"] if i["id"] == "G-SEC-1")
+
+    first = await run(Site())
+    assert first["status"] == "ok" and "已建立首页基线" in first["summary"] and path.exists()
+    stored = path.read_bytes()
+    again = await run(Site())
+    assert again["status"] == "ok" and "无明显变化" in again["summary"]
+    hacked = await run(Defaced())
+    assert hacked["status"] == "deduct"
+    ev = next(e for e in hacked["evidence"] if "baseline" in e)
+    assert ev["baseline"]["title"] == "测试县人民政府" and ev["current"]["title"] == "澳门新葡京 真人娱乐"
+    assert path.read_bytes() == stored  # the baseline is kept, never overwritten by a later check
