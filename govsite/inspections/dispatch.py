@@ -15,16 +15,27 @@ idempotent under redelivery and duplicate delivery:
 The dispatcher sends one job per unfinished site, then watches the database; sites that make
 no progress for a while (a job lost with a restarted broker) are sent again — harmless, since
 a duplicate records nothing.
+
+A worker process keeps ONE event loop (in a thread of its own) and one open checker — so one
+engine Fetcher with its connection pool and per-host budget — for all the jobs it runs, instead
+of paying for a new loop and Fetcher per site. With the thread pool (`govsite worker`'s
+default) many jobs of one process run at once on that loop: each job's thread claims, waits
+for its Redis host slot, hands the check to the loop and records; messages, late acks and the
+claim/record protocol are unchanged, so exactly-once holds as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -201,7 +212,8 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     campaign_id = message["campaign_id"]
     job = _job_from(message["job"])
     options = _options_from(message["options"])
-    factory = ex.load_checker(message.get("checker") or "govsite.inspections.executor:engine_checker")
+    checker = message.get("checker") or "govsite.inspections.executor:engine_checker"
+    factory = ex.load_checker(checker)
     sid = job.campaign_site_id
     attempt = claim(campaign_id, sid, options.max_attempts)
     if attempt is None:
@@ -220,7 +232,7 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     while True:
         token = limiter.acquire(job.host, options.per_host, ttl)
         try:
-            report, failed, error, final = asyncio.run(_attempt(factory, options, job))
+            report, failed, error, final = runtime().run(_attempt(factory, checker, options, job))
         finally:
             limiter.release(job.host, token)
         if final or attempt - first + 1 >= options.max_attempts:
@@ -239,10 +251,11 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     return "duplicate"
 
 
-async def _attempt(factory: ex.CheckerFactory, options: ex.RunOptions, job: ex.CheckJob) -> tuple:
+async def _attempt(factory: ex.CheckerFactory, name: str, options: ex.RunOptions, job: ex.CheckJob) -> tuple:
     """One try, classified like the in-process executor: (report, failed, error, final)."""
+    rt = runtime()
     try:
-        async with factory(options) as check:
+        async with rt.checker(factory, name, options) as check:
             coro = check(job)
             report = await (asyncio.wait_for(coro, options.timeout) if options.timeout else coro)
         ex._validate_report(report)
@@ -255,6 +268,81 @@ async def _attempt(factory: ex.CheckerFactory, options: ex.RunOptions, job: ex.C
     if outcome == "ok":
         return report, False, "", True
     return report, True, ex._reason(report, outcome), outcome == "permanent"
+
+
+class _Entry:
+    def __init__(self, cm: contextlib.AbstractAsyncContextManager, check: ex.CheckFn) -> None:
+        self.cm, self.check, self.users, self.used = cm, check, 0, time.monotonic()
+
+
+class Runtime:
+    """The worker process's event loop (its own thread) and its open checkers, one per
+    (checker, run options) — a campaign's jobs share one engine Fetcher. A checker idle for
+    ``idle_close`` seconds is closed (another campaign's options took over)."""
+
+    def __init__(self, idle_close: float = 600.0) -> None:
+        self.pid = os.getpid()
+        self.idle_close = idle_close
+        self.loop = asyncio.new_event_loop()
+        self._entries: dict[tuple, _Entry] = {}
+        self._lock: asyncio.Lock | None = None
+        self._thread = threading.Thread(target=self._serve, name="govsite-checks", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def run(self, coro: Any) -> Any:
+        """Run a coroutine on the loop from a job's thread and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    @contextlib.asynccontextmanager
+    async def checker(self, factory: ex.CheckerFactory, name: str, options: ex.RunOptions) -> Any:
+        self._lock = self._lock or asyncio.Lock()
+        key = (name, id(factory), json.dumps(dataclasses.asdict(options), sort_keys=True, default=str))
+        async with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                cm = factory(options)
+                entry = _Entry(cm, await cm.__aenter__())
+                self._entries[key] = entry
+                log.info("工作进程 %s：打开检查器 %s（此后的任务共用）", self.pid, name)
+            entry.users += 1
+        try:
+            yield entry.check
+        finally:
+            entry.users -= 1
+            entry.used = time.monotonic()
+            await self._close_idle()
+
+    async def _close_idle(self, force: bool = False) -> None:
+        now = time.monotonic()
+        for key, e in list(self._entries.items()):
+            if e.users == 0 and (force or now - e.used > self.idle_close):
+                del self._entries[key]
+                with contextlib.suppress(Exception):
+                    await e.cm.__aexit__(None, None, None)
+
+    def close(self) -> None:
+        if self.loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(self._close_idle(force=True), self.loop).result(10)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def runtime() -> Runtime:
+    """This process's runtime (a forked pool child makes its own)."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None or _runtime.pid != os.getpid():
+            _runtime = Runtime()
+            atexit.register(_runtime.close)
+        return _runtime
 
 
 # --- the dispatcher -------------------------------------------------------------------------
