@@ -41,6 +41,9 @@ KINDS = {
     "leader_misspelled": "V15-4", "banned_content": "V15-4", "ads": "G-ID-3",
     "hidden_links": "G-SEC-1", "malicious_script": "G-SEC-1", "defaced": "G-SEC-1",
     "broken_search": "G-FUN-6",
+    "unanswered_consultation": "V15-5", "no_consultation": "D15-5", "no_surveys": "D15-6", "few_surveys": "D15-6",
+    "no_interviews": "D15-7", "few_interviews": "D15-7", "guide_missing_elements": "D15-8",
+    "attachment_404": "D15-9", "attachment_empty": "D15-9", "online_system_down": "D15-10",
 }
 MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3", "G-TXT-1"})
 PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")
@@ -108,6 +111,30 @@ def detected(defect: dict, rep: dict) -> bool:
         return ind["status"] == "deduct" and "脚本" in ev
     if kind == "defaced":
         return ind["status"] == "deduct" and "篡改" in ev
+    if kind == "unanswered_consultation":
+        # the seeded message, by its page or title, with its question date
+        page = normalize(defect.get("page") or "")
+        return ind["status"] == "veto" and any(
+            (normalize(e["url"] or "") == page or f"「{d.get('title')}」" in e["detail"]) and d.get("asked", "") in e["detail"]
+            for e in ind["evidence"])
+    if kind == "no_consultation":
+        return ind["status"] == "deduct" and "未开设" in ind["summary"]
+    if kind in ("no_surveys", "no_interviews"):
+        return ind["status"] == "deduct" and "未开展活动" in ind["summary"] and f"「{d.get('column')}」" in ind["summary"]
+    if kind in ("few_surveys", "few_interviews"):
+        return ind["status"] == "deduct" and f"仅开展活动 {d.get('count')} 次" in ind["summary"]
+    if kind == "guide_missing_elements":
+        page = normalize(defect.get("page") or "")
+        return ind["status"] == "deduct" and any(
+            normalize(e["url"] or "") == page and all(x in e["detail"].split("缺少要素：")[-1] for x in d.get("missing", []))
+            for e in ind["evidence"])
+    if kind in ("attachment_404", "attachment_empty"):
+        want = "HTTP 404" if kind == "attachment_404" else "为空"
+        return ind["status"] == "deduct" and any(
+            normalize(e["url"] or "") == normalize(d.get("target", "")) and want in e["detail"] for e in ind["evidence"])
+    if kind == "online_system_down":
+        return ind["status"] == "deduct" and any(
+            normalize(e["url"] or "") == normalize(d.get("target", "")) for e in ind["evidence"])
     if kind == "missing_footer_item":
         return ind["status"] == "deduct" and FOOTER_LABELS[FOOTER_KEYS.get(d.get("item"), d.get("item"))] in ind["summary"]
     return ind["status"] in ("deduct", "veto")

@@ -21,6 +21,8 @@ from govsite.engine.indicators import availability as avail
 from govsite.engine.indicators import guideline, rs2015
 from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
+from govsite.engine.indicators.interaction import InteractionObserver
+from govsite.engine.indicators.services import ServiceObserver, interaction_and_services, merge_mapped
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
 from govsite.engine.search import crawl_titles, search_check
@@ -132,8 +134,10 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     if baseline is not None:
         security.use_baseline(baseline.get(url), options.as_of.isoformat(),
                               target_rs.rule("G-SEC-1") if "G-SEC-1" in target_rs.indicators else None)
+    interaction, services = InteractionObserver(), ServiceObserver()
     crawler = Crawler(url, f, domains=target.domains, max_pages=options.max_pages, max_depth=options.max_depth,
-                      as_of=options.as_of, deadline=deadline, observers=[content, security, collector],
+                      as_of=options.as_of, deadline=deadline,
+                      observers=[content, security, interaction, services, collector],
                       progress=progress,
                       check_external=options.check_external)
 
@@ -195,8 +199,12 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     if content.pages:
         findings += content.findings()
         findings += security.findings()
+    if not home_problem:
+        findings += await interaction_and_services(
+            rs, target_rs, interaction, services, f, crawler, as_of, deadline, category=target.category,
+            external_services=target.external_services, check_external=options.check_external)
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
-    findings = _mapped(target_rs, findings)
+    findings = merge_mapped(target_rs, _mapped(target_rs, findings))
     rs = target_rs
     have = {x.id for x in findings}
     for rule in rs.indicators.values():

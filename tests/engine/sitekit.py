@@ -33,6 +33,7 @@ class Site:
     cols: list[Col] = field(default_factory=list)
     extra_home_html: str = ""
     search: str = "ok"  # ok | error | empty | none (no search form)
+    interaction: bool = True  # consultation, survey and interview columns (D15-5…D15-7), all in order
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -45,6 +46,39 @@ class Site:
                 Col("zwgk/zcwj", "政策文件", [d - timedelta(days=20 * i + 3) for i in range(5)]),
                 Col("zwgk/rsxx", "人事信息", [d - timedelta(days=60 * i + 10) for i in range(4)]),
             ]
+
+    def hdjl(self) -> list[tuple[str, str, list[date]]]:
+        """(path, name, dates) of the interaction columns: answered messages, 6 surveys and
+        6 interviews within the year."""
+        if not self.interaction:
+            return []
+        d = self.as_of
+        return [("hdjl/zxzx", "咨询投诉", [d - timedelta(days=n) for n in (3, 20, 60, 150, 200)]),
+                ("hdjl/zjdc", "意见征集", [d - timedelta(days=30 * i + 10) for i in range(6)]),
+                ("hdjl/zxft", "在线访谈", [d - timedelta(days=30 * i + 15) for i in range(6)])]
+
+    def hdjl_title(self, path: str, i: int) -> str:
+        return {"hdjl/zxzx": f"关于第{i}段乡村道路维修的咨询", "hdjl/zjdc": f"第{i}期公共服务满意度问卷调查",
+                "hdjl/zxft": f"第{i}期县长在线访谈"}[path]
+
+    def hdjl_list(self, path: str, name: str, dates: list[date]) -> str:
+        status = '<span class="status">状态：已答复</span>' if path == "hdjl/zxzx" else ""
+        lis = "".join(f'<li><a href="/{path}/{i}.html">{self.hdjl_title(path, i)}</a>{status}'
+                      f'<span class="date">{dd:%Y-%m-%d}</span></li>' for i, dd in enumerate(dates))
+        body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a>{name}</a></div>'
+                f'<h2 class="column-title">{name}</h2><ul class="list">{lis}</ul>')
+        return self.page(name, body, f'<meta name="ColumnName" content="{name}">')
+
+    def hdjl_item(self, path: str, name: str, i: int, dd: date) -> str:
+        t = self.hdjl_title(path, i)
+        if path == "hdjl/zxzx":
+            body = (f'<div class="letter"><h1>{t}</h1><p>来信时间：{dd:%Y-%m-%d}</p><p>{t}，请问何时安排？</p></div>'
+                    f'<div class="reply"><p>答复单位：测试县交通运输局</p><p>答复时间：{dd + timedelta(days=2):%Y-%m-%d}</p>'
+                    f'<p>您反映的{t}已列入计划。</p></div>')
+        else:
+            body = (f'<div class="article"><h1 class="article-title">{t}</h1><div class="article-info">发布时间：'
+                    f'{dd:%Y-%m-%d} 09:30</div><div class="article-content"><p>{t}，欢迎参与。</p></div></div>')
+        return self.page(t, body, f'<meta name="ColumnName" content="{name}"><meta name="ArticleTitle" content="{t}">')
 
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
@@ -78,6 +112,7 @@ class Site:
 
     def page(self, title: str, body: str, extra_meta: str = "") -> str:
         nav = "".join(f'<li><a href="/{c.path}/">{c.name}</a></li>' for c in self.cols)
+        nav += "".join(f'<li><a href="/{p}/">{n}</a></li>' for p, n, _ in self.hdjl())
         return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="SiteName" content="{self.name}"><meta name="SiteDomain" content="{HOST}">'
                 f'<meta name="SiteIDCode" content="{self.code}">{extra_meta}</head><body>'
@@ -150,6 +185,12 @@ class Site:
                         return html(self.article(c, d, f"第{i}次县政府常务会议召开"))
                 if p.startswith(f"/{c.path}/") and p.endswith(".pdf"):
                     return web.Response(body=b"%PDF-1.4\n%test\n", content_type="application/pdf")
+            for path, name, dates in self.hdjl():
+                if p == f"/{path}/":
+                    return html(self.hdjl_list(path, name, dates))
+                for i, dd in enumerate(dates):
+                    if p == f"/{path}/{i}.html":
+                        return html(self.hdjl_item(path, name, i, dd))
             if p == "/search/" and self.search != "none":
                 if self.search == "error":
                     return web.Response(status=500, text="Internal Server Error")
