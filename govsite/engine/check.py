@@ -23,6 +23,7 @@ from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.indicators.interaction import InteractionObserver
 from govsite.engine.indicators.services import ServiceObserver, interaction_and_services, merge_mapped
+from govsite.engine.render import render_home
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
 from govsite.engine.search import crawl_titles, search_check
@@ -61,6 +62,7 @@ class CheckOptions:
     check_external: bool = True  # off for offline test farms, where every outside host is unreachable
     check_search: bool = True  # G-FUN-6: query the site search with a title the crawl saw
     baseline: str | None = None  # home-page baseline file (G-SEC-1 defacement): stored on first use, compared later
+    render: bool = False  # Chromium pass: script-built home pages re-extracted, marked screenshots as evidence
 
 
 _RULESETS: dict[str, RuleSet] = {}
@@ -182,6 +184,9 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     elif home is not None and collector.home is None:
         home_problem = "首页内容无法解析"
 
+    # Raises RenderUnavailable when Chromium/Playwright is missing (the CLI checks first).
+    rendered = await render_home(f, url, collector, as_of=options.as_of, domains=target.domains) \
+        if options.render and not home_problem else None
     if home_problem:
         for fid in ("V15-2", "V15-3", "D15-2", "D15-3", "D15-4", "G-NAME-1", "G-ID-1", "G-ID-2", "G-ID-4"):
             findings.append(Finding(fid, "error", 0.0, [{"url": url, "detail": home_problem}], home_problem))
@@ -203,6 +208,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         findings += await interaction_and_services(
             rs, target_rs, interaction, services, f, crawler, as_of, deadline, category=target.category,
             external_services=target.external_services, check_external=options.check_external)
+    if rendered is not None:
+        await rendered.finish(findings, url)  # marked screenshots of home-page problems; closes Chromium
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
     findings = merge_mapped(target_rs, _mapped(target_rs, findings))
     rs = target_rs

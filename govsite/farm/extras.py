@@ -14,6 +14,10 @@ Extra hosts (all derived from the farm's seed):
   old site is served as usual; afterwards the target lists the old site's items except a
   deterministic `dropped` share, the old URLs of a `redirect` share answer 301 to the target,
   and every other old URL answers 404.
+* `js_built`: farm hosts whose home page is built by JavaScript: the static HTML keeps the head
+  and the navigation, and a script injects the home columns and the footer (with its 找错 entry)
+  into `<div id="app">`. A browser sees the same page as the farm's; a static parser sees no
+  columns and no 找错 entry. The site's ground truth (its defects) is unchanged.
 
 Run: `python -m govsite.farm.extras --sites N --seed S --port P --manifest F` (the manifest is
 the farm's with an `extras` section), or `serve_in_thread(...)` from tests.
@@ -61,6 +65,7 @@ class Extras:
     noise: list[str] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)
     migrations: list[Migration] = field(default_factory=list)
+    js_built: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -101,6 +106,7 @@ class ExtrasApp:
         self.placeholders = set(extras.placeholders)
         self.mig_old = {m.old: m for m in extras.migrations}
         self.mig_target = {m.target: m for m in extras.migrations}
+        self.js_built = set(extras.js_built)
         self._moved: dict[str, dict[str, tuple[str, str, str, str]]] = {}
 
     # -- migration ground truth --------------------------------------------------------------
@@ -150,6 +156,30 @@ class ExtrasApp:
         return 404, "404 Not Found"
 
     # -- HTTP ----------------------------------------------------------------------------------
+    def _home_path(self, host: str) -> str:
+        from govsite.farm.urls import urls_for
+
+        site = self.farm.site_for_host(host)
+        return urls_for(site).home() if site is not None else "/"
+
+    def _script_built(self, host: str, raw: str) -> web.Response | None:
+        site = self.farm.site_for_host(host)
+        page = self.base.render_cached(site, raw) if site is not None else None
+        if page is None or page.status != 200 or page.special:
+            return None
+        enc = page.charset or site.ident.encoding  # type: ignore[union-attr]
+        html = page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
+        head, sep, rest = html.partition('<div class="main">')
+        inner, _, _tail = (sep + rest).rpartition("</body>")
+        if not sep or not inner:
+            return None
+        # "</" escaped so that the markup cannot end the script early.
+        code = json.dumps(inner, ensure_ascii=False).replace("</", "<\\/")
+        shell = (f'{head}<div id="app"></div>\n<script type="text/javascript">'
+                 f'document.getElementById("app").innerHTML = {code};</script>\n</body>\n</html>\n')
+        ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
+        return web.Response(status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype})
+
     def _copy(self, entry: dict, raw: str) -> web.Response:
         site = self.farm.site_for_host(entry["copies"])
         assert site is not None
@@ -171,6 +201,10 @@ class ExtrasApp:
         path = raw.split("?")[0]
         if host in self.copies:
             return self._copy(self.copies[host], raw)
+        if host in self.js_built and raw in ("/", self._home_path(host)):
+            resp = self._script_built(host, raw)
+            if resp is not None:
+                return resp
         if host in self.noise:
             return web.Response(text=NOISE_HTML.format(name=f"{host}科技有限公司"), content_type="text/html")
         if host in self.placeholders:
