@@ -21,7 +21,15 @@ from datetime import datetime
 from govsite.engine.extract import extract_page
 from govsite.engine.extract.facts import Link, PageFacts
 from govsite.engine.fetch import Fetcher, FetchResult
-from govsite.engine.urls import host_of, link_kind, normalize, trap_reason
+from govsite.engine.urls import (
+    ATTACHMENT_EXT,
+    RESOURCE_EXT,
+    RESOURCE_TAGS,
+    extension,
+    host_of,
+    normalize,
+    trap_reason,
+)
 
 # Errors that mean "the link does not work" for D15-2. refused_private, too_large and bomb are
 # our own limits, not the site's fault.
@@ -44,6 +52,9 @@ class PageRecord:
     html: bool = False
     final_url: str = ""
     detail: str = ""
+    # The page loaded but the extractor failed on it (only its links were read): not the
+    # site's fault, so kept apart from `error`, which indicators read as "the page is broken".
+    parse_error: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,12 +87,15 @@ class CrawlStats:
     seconds: float = 0.0
     traps: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), first few only
     trap_count: int = 0
+    parse_errors: int = 0  # pages the extractor failed on (read for links only)
+    parse_error_pages: list[tuple[str, str]] = field(default_factory=list)  # (url, detail), first few only
     frontier_dropped: int = 0
     budget_exhausted: bool = False
     limit_reached: bool = False
 
     def to_json(self) -> dict:
-        return {"pages": self.pages, "links": self.links, "errors": self.errors, "seconds": round(self.seconds, 2)}
+        return {"pages": self.pages, "links": self.links, "errors": self.errors, "parse_errors": self.parse_errors,
+                "seconds": round(self.seconds, 2)}
 
 
 Observer = Callable[[PageFacts, PageRecord], None]
@@ -159,6 +173,7 @@ class Crawler:
         self.pages: list[PageRecord] = []
         self.home: PageRecord | None = None
         self._seen: set[bytes] = set()
+        self._link_cache: dict[str, tuple[str | None, bool, str]] = {}
         # FIFO queues keep the crawl breadth-first; `_pending` counts queued + in-flight work so
         # the workers know when the site is finished (then each gets a None sentinel).
         self._frontier: asyncio.Queue[tuple[str, int] | None] = asyncio.Queue()
@@ -205,7 +220,8 @@ class Crawler:
             for t in tasks:
                 t.cancel()
         self.stats.links = len(self.links)
-        self.stats.errors = sum(1 for p in self.pages if p.error) + sum(1 for lr in self.links.values() if lr.broken)
+        self.stats.errors = (sum(1 for p in self.pages if p.error) + self.stats.parse_errors
+                             + sum(1 for lr in self.links.values() if lr.broken))
         self.stats.seconds = time.monotonic() - t0
         return self.stats
 
@@ -272,37 +288,79 @@ class Crawler:
         if not res.is_html:
             return
         rec.html = True
-        facts = await asyncio.to_thread(self._parse, res, final) if len(res.body) > 300_000 else self._parse(res, final)
+        want_nav = depth <= 1  # only the home page and section pages show the menus read from nav
+        if len(res.body) > 300_000:
+            facts, problem = await asyncio.to_thread(self._parse, res, final, want_nav)
+        else:
+            facts, problem = self._parse(res, final, want_nav)
+        if problem is not None:
+            rec.parse_error = problem
+            self.stats.parse_errors += 1
+            if len(self.stats.parse_error_pages) < 20:
+                self.stats.parse_error_pages.append((url, problem))
         if facts is None:
             return
         for obs in self.observers:
             obs(facts, rec)
         self._take_links(facts, final, depth)
 
-    def _parse(self, res: FetchResult, url: str) -> PageFacts | None:
+    def _parse(self, res: FetchResult, url: str, want_nav: bool = True) -> tuple[PageFacts | None, str | None]:
+        """The page's facts, and what went wrong when the extractor failed (links-only facts then)."""
+        text = res.text()
         try:
-            text = res.text()
-            return self.extract(text, url, as_of=self.as_of)
-        except Exception:  # noqa: BLE001 - junk markup must not stop the crawl
+            if self.extract is extract_page:
+                return extract_page(text, url, as_of=self.as_of, want_nav=want_nav), None
+            return self.extract(text, url, as_of=self.as_of), None
+        except Exception as exc:  # noqa: BLE001 - junk markup must not stop the crawl
+            problem = f"页面解析失败，仅提取链接: {type(exc).__name__}: {exc}"[:300]
             try:
-                return _fallback_extract(res.text(), url)
+                return _fallback_extract(text, url), problem
             except Exception:  # noqa: BLE001
-                return None
+                return None, problem
+
+    def _classify(self, raw: str, page_url: str) -> tuple[str | None, bool, str]:
+        """(normalised URL, in the site's scope, extension class) of a link target. Pages repeat
+        the same menu, footer and column links: absolute targets are looked up, not re-parsed."""
+        absolute = raw.startswith(("http://", "https://"))
+        if absolute:
+            hit = self._link_cache.get(raw)
+            if hit is not None:
+                return hit
+        u = normalize(raw, page_url)
+        if u is None:
+            out: tuple[str | None, bool, str] = (None, False, "")
+        else:
+            ext = extension(u)
+            out = (u, host_of(u) in self.domains,
+                   "attachment" if ext in ATTACHMENT_EXT else "resource" if ext in RESOURCE_EXT else "")
+        if absolute:
+            if len(self._link_cache) >= 50_000:  # bounded: memory stays flat on huge sites
+                self._link_cache.clear()
+            self._link_cache[raw] = out
+        return out
 
     def _take_links(self, facts: PageFacts, page_url: str, depth: int) -> None:
         is_home = depth == 0
         seen_here: set[str] = set()
+        links = self.links
         for link in facts.links:
-            u = normalize(link.url, page_url)
+            u, in_site, ext_kind = self._classify(link.url, page_url)
             if u is None or u in seen_here:
                 continue
             seen_here.add(u)
-            in_site = host_of(u) in self.domains
-            kind = link_kind(u, link.tag, in_site)
-            rec = self.links.get(u)
+            rec = links.get(u)
             if rec is None:
+                # as urls.link_kind, from the cached extension class
+                if ext_kind == "attachment":
+                    kind = "attachment"
+                elif not in_site:
+                    kind = "external"
+                elif ext_kind or link.tag in RESOURCE_TAGS:
+                    kind = "resource"
+                else:
+                    kind = "page"
                 rec = LinkRecord(url=u, kind=kind, source=page_url, text=(link.text or "")[:80], depth=depth)
-                self.links[u] = rec
+                links[u] = rec
                 rec.from_home = is_home
                 rec.from_depth1 = depth == 1
                 rec.sources_other = 0 if is_home else 1
@@ -315,10 +373,12 @@ class Crawler:
                     self._queue_check(u)
             else:
                 rec.sources += 1
-                rec.from_home = rec.from_home or is_home
-                rec.from_depth1 = rec.from_depth1 or depth == 1
-                if not is_home:
+                if is_home:
+                    rec.from_home = True
+                else:
                     rec.sources_other += 1
+                if depth == 1:
+                    rec.from_depth1 = True
 
     def _queue_check(self, url: str) -> None:
         if not self.check_links or self._checks_started >= self.max_link_checks:

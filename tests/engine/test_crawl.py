@@ -124,3 +124,28 @@ async def test_page_limit_and_time_budget(site):
                      deadline=asyncio.get_running_loop().time() - 1)
         s2 = await c2.run()
     assert s2.budget_exhausted and s2.pages == 0
+
+
+async def test_extractor_failure_is_recorded_and_links_still_followed(site):
+    """A page the extractor fails on is read for links only, and the failure shows in the page
+    record and the crawl's stats (not as a broken page: the site served it)."""
+    from govsite.engine.extract import extract_page
+
+    def fragile(html: str, url: str, as_of: object = None):  # noqa: ANN202
+        if url.endswith(("/a/", "/a/index.html")):  # the only pages that link to /a/a1.html
+            raise RecursionError("markup nested too deeply")
+        return extract_page(html, url, as_of=as_of)
+
+    async with _fetcher(site.port) as f:
+        c = Crawler(f"http://{SITE}:{site.port}/", f, max_pages=50, max_depth=3, extractor=fragile)
+        stats = await c.run()
+    base = f"http://{SITE}:{site.port}"
+    bad = next(p for p in c.pages if p.url == f"{base}/a/")
+    assert bad.error is None and bad.status == 200
+    assert bad.parse_error and "RecursionError" in bad.parse_error
+    assert stats.parse_errors == 2 and {u for u, _d in stats.parse_error_pages} == {f"{base}/a/", f"{base}/a/index.html"}
+    assert stats.to_json()["parse_errors"] == 2
+    assert stats.errors == 2 + sum(1 for p in c.pages if p.error) + sum(1 for lr in c.links.values() if lr.broken)
+    # the fallback still read their links: /a/a1.html is linked only from them
+    assert f"{base}/a/a1.html" in [p.url for p in c.pages]
+    assert sum(1 for p in c.pages if p.parse_error) == 2
