@@ -219,6 +219,15 @@ class BaselineStore:
         return HomeSnapshot.from_json(d) if d is not None else None
 
     def put(self, url: str, snap: HomeSnapshot) -> None:
+        # Re-read first: checks of several sites sharing one file each add their own entry
+        # (put never awaits, so concurrent checks in one process cannot interleave here).
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and isinstance(data.get("sites"), dict):
+                    self.sites = {**data["sites"], **self.sites}
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                pass  # replaced whole below, as when it was first read
         self.sites[self.key(url)] = snap.to_json()
         body = json.dumps({"schema": BASELINE_SCHEMA, "sites": self.sites}, ensure_ascii=False, indent=1) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=".baseline-", dir=str(self.path.parent))

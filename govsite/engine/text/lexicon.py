@@ -64,6 +64,29 @@ def read_rows(path: Path, min_cols: int = 1) -> list[list[str]]:
     return rows
 
 
+def read_site_whitelist(path: str | Path) -> list[str]:
+    """A site's confirmed false positives: one per line, "form" or "form<TAB>context" (the form
+    is whitelisted only in sentences carrying the context); `#` comments and blank lines skipped.
+    Errors are ValueError with a Chinese message naming the file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"白名单文件不存在：{path}")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"白名单文件 {path} 不是 UTF-8 文本") from None
+    except OSError as exc:
+        raise ValueError(f"白名单文件 {path} 无法读取：{exc}") from None
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        form, _, ctx = line.partition("\t")
+        if form.strip():
+            out.append(form.strip() + (f"\t{ctx.strip()}" if ctx.strip() else ""))
+    return out
+
+
 @dataclass(frozen=True)
 class PostHeld:
     name: str
