@@ -285,6 +285,8 @@ def main() -> None:
     ap.add_argument("--migrate", action="append", default=[], metavar="OLD=TARGET",
                     help="farm host OLD merged into the new host TARGET (repeatable)")
     ap.add_argument("--migrated", action="store_true", help="serve the migrations as done (else as before)")
+    ap.add_argument("--js-built", action="append", default=[], metavar="HOST",
+                    help="farm host whose home page is built by JavaScript (repeatable)")
     a = ap.parse_args()
     farm = Farm(a.seed, a.sites, date.fromisoformat(a.as_of), port=a.port)
     ex = plan(farm, a.counterfeits, a.aliases, a.noise, placeholders=a.placeholders)
@@ -293,6 +295,10 @@ def main() -> None:
         if old not in farm.by_host or not target:
             ap.error(f"--migrate {spec}: OLD must be a farm host and TARGET a new host name")
         ex.migrations.append(Migration(old=old, target=target))
+    for host in a.js_built:
+        if host not in farm.by_host:
+            ap.error(f"--js-built {host}: not a farm host")
+        ex.js_built.append(host)
     if a.manifest:
         a.manifest.write_text(json.dumps(manifest(farm, ex, a.migrated), ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
