@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -56,6 +57,7 @@ _ACTIVITY_RE = {
 _BREADCRUMB_RE = re.compile(r"(?:当前位置|您的位置|所在位置|当前页面)\s*[:：]?((?:\n?[^\n]{0,30}){0,8})")
 
 
+@lru_cache(maxsize=8192)  # menu labels repeat on every page of a site
 def column_kind(name: str | None) -> str | None:
     """consult | survey | interview for an interaction column name, else None."""
     if not name:
@@ -164,7 +166,8 @@ def _page_kind(facts: PageFacts) -> str | None:
     kind = column_kind(facts.meta.get("ColumnName"))
     if kind:
         return kind
-    m = _BREADCRUMB_RE.search(facts.text[:5000])
+    head = facts.text[:3000]
+    m = _BREADCRUMB_RE.search(head) if "位置" in head or "当前页面" in head else None
     if m:
         parts = [p.strip(" >»›/\u3000") for p in re.split(r"[\n>»›/]", m.group(1))]
         for p in reversed([p for p in parts if p and p != "正文"]):

@@ -40,6 +40,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _LABEL_RES = {k: re.compile(r"(?:^|\n)\s*[【\[]?\s*(?:" + "|".join(v) + r")\s*[】\]]?\s*(?:[:：]|\n|$)")
               for k, v in SYNONYMS.items()}
+# Where the page's footer starts: its 联系电话 line is the site's, not the guide's.
+_FOOTER_RE = re.compile(r"\n\s*(?:网站地图|联系我们|关于我们|主办单位|主办[:：]|版权所有|Copyright|©|(?:政府)?网站标识码|"
+                        r"[\u4e00-\u9fff]ICP备|[\u4e00-\u9fff]公网安备)", re.I)
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南|办事须知|办理指南")
 _SYSTEM_RE = re.compile(r"在线办理|网上办理|在线申报|网上申报|在线申请|网上申请|办事大厅|在线预约|网上预约|"
                         r"在线查询|网上查询|进度查询|办件查询|系统$|服务平台$")
@@ -81,6 +84,18 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
 def guide_elements(text: str) -> list[str]:
     """The element categories (KEY_ELEMENTS + EXTRA_ELEMENTS) labelled on a guide page's text."""
     return [k for k, rx in _LABEL_RES.items() if rx.search(text)]
+
+
+def guide_body(text: str, title: str | None) -> str:
+    """The guide's own part of the page text: from its title to the footer (menus above and
+    the footer's 联系电话 below are the site's, not the guide's)."""
+    start = 0
+    if title:
+        i = text.find(title.strip()[:30])
+        if i >= 0:
+            start = i
+    m = _FOOTER_RE.search(text, start)
+    return text[start:m.start()] if m else text[start:]
 
 
 def type_problem(ext: str, content_type: str, head: bytes) -> str | None:
@@ -158,16 +173,16 @@ class ServiceObserver:
 
     @staticmethod
     def _guide(facts: PageFacts) -> list[str] | None:
-        """The present element categories when the page is a service guide, else None."""
+        """The present element categories when the page is a service guide, else None. The
+        extractor says whether it is a guide; the elements are read here from the guide's own
+        text, with synonyms and without the footer."""
+        title = facts.meta.get("ArticleTitle") or facts.title or ""
         if facts.service_guide_elements is None:
-            title = facts.meta.get("ArticleTitle") or facts.title or ""
             listing = any(c.item_count >= 5 for c in facts.columns)
             if not _GUIDE_TITLE_RE.search(title) or listing or facts.is_hub:
                 return None
-            own = guide_elements(facts.text)
-            return own if own else None
-        own = set(guide_elements(facts.text)) | set(facts.service_guide_elements)
-        return [k for k in (*KEY_ELEMENTS, *EXTRA_ELEMENTS) if k in own]
+        own = guide_elements(guide_body(facts.text, title))
+        return own if own or facts.service_guide_elements is not None else None
 
     # -- post-crawl ------------------------------------------------------------------------
     async def verify(self, fetcher: Fetcher, crawler: Crawler | None, *, deadline: float | None,

@@ -62,6 +62,15 @@ def test_missing_elements_are_counted_once_per_category(rs):
     assert "设定依据、办理地点" in f.evidence[0]["detail"]
 
 
+def test_the_footer_phone_is_not_the_guides(rs):
+    obs = ServiceObserver()
+    html = guide_html("排污许可办事指南", missing=("联系电话",)).replace(
+        "</div></body>", '</div><div class="footer"><p>网站地图 | 联系我们</p><p>联系电话：0431-1234567</p></div></body>')
+    feed(obs, f"http://{HOST}/bszn/5.html", html)
+    f = obs.d15_8(rs)
+    assert f.status == "deduct" and "缺少要素：联系电话" in f.evidence[0]["detail"]
+
+
 def test_a_list_page_is_not_a_guide(rs):
     obs = ServiceObserver()
     lis = "".join(f'<li><a href="/bszn/{i}.html">第{i}项许可办事指南</a><span>2017-0{i}-01</span></li>' for i in range(1, 7))
