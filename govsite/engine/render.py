@@ -28,7 +28,7 @@ from govsite.engine.fetch import Fetcher
 from govsite.engine.scoring import Finding
 from govsite.engine.urls import host_of
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; GOVSITE_CHROMIUM names another system build
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
         "--disable-features=Translate,OptimizationHints,MediaRouter",
@@ -49,8 +49,13 @@ class RenderUnavailable(RuntimeError):
     """Chromium or Playwright is missing (message in Chinese, for users)."""
 
 
-def unavailable_reason(executable: str = CHROMIUM) -> str | None:
+def chromium_path() -> str:
+    return os.environ.get("GOVSITE_CHROMIUM") or CHROMIUM
+
+
+def unavailable_reason(executable: str | None = None) -> str | None:
     """Why the render pass cannot run here, or None when it can."""
+    executable = executable or chromium_path()
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
@@ -223,9 +228,10 @@ def _own(host: str, hosts: list[str]) -> bool:
 
 
 async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, timeout: float = PAGE_TIMEOUT,
-                    executable: str = CHROMIUM) -> HomeRender:
+                    executable: str | None = None) -> HomeRender:
     """Load the home page in Chromium (requests answered by `f`); raise RenderUnavailable when
     the browser cannot run here. A page that fails to load is returned with `error` set."""
+    executable = executable or chromium_path()
     why = unavailable_reason(executable)
     if why:
         raise RenderUnavailable(why)
@@ -289,5 +295,5 @@ async def render_home(f: Fetcher, url: str, collector: Any, *, as_of: Any = None
     return r
 
 
-__all__ = ["CHROMIUM", "HomeRender", "RenderUnavailable", "locator", "looks_script_built", "open_home",
+__all__ = ["CHROMIUM", "HomeRender", "chromium_path", "RenderUnavailable", "locator", "looks_script_built", "open_home",
            "render_home", "unavailable_reason"]
