@@ -218,7 +218,17 @@ class HomeRender:
 
     async def finish(self, findings: list[Finding], home_url: str) -> None:
         try:
-            await self.annotate(findings, home_url)
+            if self.error:
+                # Say so where it matters: the 找错 entry is what script-built pages most often hide.
+                for fnd in findings:
+                    if fnd.id == "G-ID-4":
+                        fnd.evidence.append({"url": home_url, "detail": f"{self.error}（以上为未渲染页面的结果）"})
+            else:
+                if self.script_built:
+                    for fnd in findings:
+                        if fnd.id == "G-ID-4":
+                            fnd.evidence.append({"url": home_url, "detail": "首页内容由脚本生成，已按浏览器渲染后的页面检查"})
+                await self.annotate(findings, home_url)
         finally:
             await self.close()
 
