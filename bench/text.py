@@ -242,8 +242,7 @@ def main() -> int:
     print(f"  clean-site article pages scanned: {fr.clean_pages}; findings on clean sites: {len(fr.clean_findings)}")
     for u, msg in fr.clean_findings[:20]:
         print("   FALSE", u, msg)
-    print(f"  advisory title/body check on farm articles (farm bodies are random text, so 'unrelated' "
-          f"is expected): {fr.mismatch}")
+    print(f"  advisory title/body check (G-TXT-1) on farm articles, which restate their titles: {fr.mismatch}")
     print(f"  unseeded findings on other sites' article pages: {len(fr.other_findings)}")
     for u, msg in fr.other_findings[:10]:
         print("   EXTRA", u, msg)
