@@ -26,7 +26,11 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """启动管理控制台（/console/）和找错平台（/feedback/）。"""
     from govsite.project.boot import setup_django
 
+    # A web server keeps its database connections (a new PostgreSQL connection per request cost
+    # more than the whole 找错 submission); GOVSITE_DB_CONN_MAX_AGE still overrides.
+    os.environ.setdefault("GOVSITE_DB_CONN_MAX_AGE", "60")
     setup_django()  # applies pending migrations
+    _refresh_planner_statistics()
     if dev:
         from django.core.management import call_command
 
@@ -49,6 +53,22 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     # after `collectstatic` instead (see README).
     click.echo(f"控制台地址：http://{host}:{port}/console/")
     _App().run()
+
+
+def _refresh_planner_statistics() -> None:
+    """ANALYZE before serving. SQLite keeps no statistics unless asked, and without them it reads
+    the registry list through the status or category index and sorts every site instead of
+    walking the code index (9 ms instead of 0.5 ms a page on 29,431 sites); on PostgreSQL it saves
+    waiting for autovacuum after a bulk import. About 25 ms on the national registry."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")  # in full: SQLite's sampled mode (analysis_limit) misjudged status
+    except DatabaseError as exc:  # a read-only database still serves, with the planner's guesses
+        click.echo(f"提示：未能更新数据库统计信息（{exc}），继续启动", err=True)
+    finally:
+        connection.close()  # not inherited by the forked workers
 
 
 @click.command("api-token")

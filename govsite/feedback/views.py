@@ -49,14 +49,10 @@ def _render_form(request: HttpRequest, form: ReportForm, error: str = "", status
 
 def _resolve_site(form: ReportForm):  # noqa: ANN202
     """(site, choices, error) from the code, the page URL's host, or the search text."""
-    from govsite.registry.models import Site
 
     code = form.cleaned_data.get("site_code") or ""
     if code:
-        # Only what the submission needs (routing is cached by region), with no ORDER BY: this
-        # is the hot path of every report.
-        site = (Site.objects.filter(code=code).only("id", "code", "name", "region_id", "department_id")
-                .order_by()[:1] or [None])[0]
+        site = intake.site_by_code(code)
         if site is None:
             return None, [], f"网站标识码 {code} 不存在，请通过网站名称或域名搜索"
         return site, [], ""
