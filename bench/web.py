@@ -8,9 +8,12 @@ WhiteNoise inside the same gunicorn workers) — the ceiling for any request thr
     .venv/bin/python bench/web.py [--seconds 10] [--concurrency 50] [--workers 2] [--threads 4]
                                   [--pg]   (default: SQLite in a temp dir; --pg: a scratch PostgreSQL
                                             database govsite_bench_web on 127.0.0.1:5432, dropped after)
+                                  [--redis] (shared Redis cache and cached sessions, as in production)
 
 Two passes: 50 users firing back to back (saturation — throughput, and latency that is mostly
-queueing), then 50 users with a think time between clicks (--think, default 1 s).
+queueing), then 50 users with a think time between clicks (--think, default 1 s). Each line also
+prints the server's CPU per request (gunicorn master and workers; independent of the machine's
+load) and how many cores other work on the shared machine kept busy meanwhile.
 Goal (issue 9): p99 < 200 ms at 50 concurrent users."""
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ import time
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_DB = 12  # a Redis database of this bench's own (Celery uses 0)
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -119,6 +124,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--think", type=float, default=1.0, help="mean think time (s) of the second pass")
     ap.add_argument("--pg", action="store_true", help="PostgreSQL scratch database instead of SQLite")
+    ap.add_argument("--redis", action="store_true",
+                    help=f"shared cache (and cached sessions) on Redis db {REDIS_DB}, emptied before and after")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="govsite-bench-web-")
     port = free_port()
@@ -135,6 +142,12 @@ def main() -> None:
         env["GOVSITE_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/govsite_bench_web"
     else:
         env.pop("GOVSITE_DATABASE_URL", None)
+    env.pop("GOVSITE_REDIS_URL", None)
+    if args.redis:
+        import redis
+
+        env["GOVSITE_REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+        redis.Redis.from_url(env["GOVSITE_REDIS_URL"]).flushdb()
     t0 = time.perf_counter()
     data = prepare(env)
     print(f"data: {len(data['codes'])} sites, national sample of {data['sample']} with results "
@@ -150,6 +163,22 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
+        proc = psutil.Process(server.pid)
+
+        def server_cpu() -> float:
+            total = 0.0
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    t = p.cpu_times()
+                    total += t.user + t.system
+                except psutil.NoSuchProcess:
+                    pass
+            return total
+
+        def machine_busy() -> float:
+            t = psutil.cpu_times()
+            return t.user + t.system + getattr(t, "nice", 0) + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
+
         rng = random.Random(1)
         deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["codes"], 300)]
         gd_deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["gd_codes"], 100)]
@@ -163,22 +192,32 @@ def main() -> None:
             ("dashboard, regional admin 广东", ["/console/"], "gd_admin"),
         ]
         print(f"server: gunicorn {args.workers} workers × {args.threads} threads, "
-              f"{'PostgreSQL' if args.pg else 'SQLite'}, DEBUG off; {args.concurrency} concurrent users, "
+              f"{'PostgreSQL' if args.pg else 'SQLite'}, cache {'Redis' if args.redis else 'local memory'}, DEBUG off; {args.concurrency} concurrent users, "
               f"{args.seconds:.0f} s per page")
         for think in (0.0, args.think):
             print(f"\n{args.concurrency} users " + ("back to back, no think time (saturation: throughput)" if not think
                   else f"with {think:.1f} s mean think time between clicks"))
-            print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+            print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms/req':>11} "
+                  f"{'other load':>10}")
             for label, paths, who in runs:
                 sess = data["sessions"][who] if who else None
                 asyncio.run(load(base, paths[:5], sess, 1.0, 5))  # warm the workers' caches and connections
+                c0, g0, m0, w0 = server_cpu(), time.process_time(), machine_busy(), time.perf_counter()
                 r = asyncio.run(load(base, paths, sess, args.seconds, args.concurrency, think))
+                c1, g1, m1, w1 = server_cpu(), time.process_time(), machine_busy(), time.perf_counter()
+                # Server CPU per request (load independent); "other load": cores busy with work that
+                # is neither the server nor this load generator (other sessions on the shared machine).
+                cpu_ms = (c1 - c0) / max(1, r["n"]) * 1000
+                others = max(0.0, (m1 - m0) - (c1 - c0) - (g1 - g0)) / (w1 - w0)
                 goal = "" if who is None else ("  ✓ p99 < 200 ms" if r["p99"] < 200 else "  ✗ p99 ≥ 200 ms")
-                print(f"{label:52} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}{goal}")
+                print(f"{label:52} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {cpu_ms:11.2f} "
+                      f"{others:7.2f} of {os.cpu_count()}{goal}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         tmp.cleanup()
+        if args.redis:
+            redis.Redis.from_url(env["GOVSITE_REDIS_URL"]).flushdb()
         if args.pg:
             from django.db import connections
 
