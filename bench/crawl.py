@@ -3,6 +3,13 @@
 (the floor), in one run, on the same sites.
 
     .venv/bin/python bench/crawl.py --sites 8 [--linkchecker PATH] [--linkinator PATH]
+    .venv/bin/python bench/crawl.py --big 10000     # memory: one site grown to 10,000 pages
+
+`--big N` checks memory as a site grows: the farm makes sites of a few hundred pages, so one
+exported site is replicated under /m0/, /m1/, … (its root-relative links rewritten into each
+copy, the home page linking every copy) until it holds more than N HTML pages; govsite crawls it at
+N/8, N/2 and N pages and prints its peak RSS at each size (the goal: < 300 MB at 10,000 pages,
+and flat as the site grows).
 
 Every tool runs as its own process; CPU seconds and peak RSS come from wait4() on that
 process. Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
@@ -147,6 +154,83 @@ def worker_plain(manifest: dict, port: int, max_pages: int) -> None:
     asyncio.run(main())
 
 
+# -- big site (memory) -------------------------------------------------------------------------
+
+_ROOTED = re.compile(rb"""((?:href|src|action)\s*=\s*["'])/(?!/)""", re.I)
+
+
+def grow_site(export: Path, host: str, port: int, pages: int) -> int:
+    """Replicate the exported site of `host` under /m0/, /m1/, … until it has about `pages`
+    HTML pages; returns the number of HTML files. Root-relative references are rewritten into
+    each copy, absolute ones to this host as well, so every copy is a distinct part of one site."""
+    root = export / "hosts" / host
+    files = [f for f in root.rglob("*") if f.is_file()]
+    html = [f for f in files if f.suffix in (".html", ".htm") or "/_q/" in f.as_posix()]
+    copies = max(1, -(-(pages - len(html)) // max(1, len(html))))
+    absolute = re.compile(rb"https?://" + re.escape(host.encode()) + rb"(?::" + str(port).encode() + rb")?/")
+    links = []
+    for k in range(copies):
+        prefix = f"m{k}"
+        for f in files:
+            rel = f.relative_to(root).as_posix()
+            dest = root / ("_q/" + prefix + rel[2:] if rel.startswith("_q/") else prefix + "/" + rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            data = f.read_bytes()
+            if f in html or rel.endswith((".html", ".htm")):
+                data = _ROOTED.sub(rb"\1/" + prefix.encode() + b"/", data)
+                data = absolute.sub(b"/" + prefix.encode() + b"/", data)
+            dest.write_bytes(data)
+        links.append(f'<a href="/{prefix}/index.html">分站{k}</a>')
+    home = root / "index.html"
+    body = home.read_bytes()
+    at = body.lower().rfind(b"</body>")
+    at = at if at >= 0 else len(body)
+    home.write_bytes(body[:at] + "".join(links).encode("ascii", "xmlcharrefreplace") + body[at:])
+    return len(html) * (copies + 1)
+
+
+def main_big(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="govsite-crawlbench-big-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)
+        port = free_port()
+        export = work / "exp"
+        subprocess.run([str(ROOT / ".venv/bin/govsite"), "farm", "export", str(export), "--sites", "1",
+                        "--seed", str(args.seed), "--as-of", "2017-09-14", "--port", str(port)], check=True,
+                       stdout=subprocess.DEVNULL)
+        man_path = export / "manifest.json"
+        manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        site = manifest["sites"][0]
+        # Not every exported file is reachable by links (about 70 %): grow past N, the crawl's
+        # page limit stops at N.
+        files = grow_site(export, site["host"], port, args.big * 3 // 2)
+        for f in export.rglob("*"):  # nginx workers run unprivileged
+            f.chmod(0o755 if f.is_dir() else 0o644)
+        nginx = start_nginx(export)
+        rows = []
+        try:
+            wait_port(port)
+            for size in (args.big // 8, args.big // 2, args.big):
+                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", "govsite", "--manifest", str(man_path),
+                                                    "--port", str(port), "--max-pages", str(size)])
+                m = re.search(r"\{.*\}", out)
+                res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
+                rows.append((size, res["pages"], res["urls"], wall, cpu, rss))
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+    print(f"one farm site ({site['host']}) grown to {files} HTML files, nginx on 127.0.0.1:{port}")
+    print(f"{'tool':<12}{'page limit':>11}{'HTML pages':>11}{'URLs':>8}{'wall s':>9}{'pages/s':>9}"
+          f"{'CPU ms/page':>12}{'peak RSS MB':>12}")
+    for size, pages, urls, wall, cpu, rss in rows:
+        print(f"{'govsite':<12}{size:>11}{pages:>11}{urls:>8}{wall:>9.1f}{pages / wall:>9.1f}"
+              f"{1000 * cpu / max(pages, 1):>12.2f}{rss:>12.1f}")
+    first, last = rows[0], rows[-1]
+    print(f"peak RSS grows {last[5] - first[5]:+.1f} MB from {first[1]} to {last[1]} pages "
+          f"({1024 * (last[5] - first[5]) / max(1, last[1] - first[1]):.1f} KB per extra page); "
+          f"goal < 300 MB at 10,000 pages")
+
+
 # -- driver ------------------------------------------------------------------------------------
 
 def start_nginx(export: Path) -> subprocess.Popen:
@@ -175,6 +259,7 @@ def main() -> None:
     ap.add_argument("--linkchecker", default=shutil.which("linkchecker") or "/tmp/govsite-bench/lcvenv/bin/linkchecker")
     ap.add_argument("--linkinator", default=shutil.which("linkinator") or "/tmp/govsite-bench/lnk/node_modules/.bin/linkinator")
     ap.add_argument("--linkchecker-seconds", type=float, default=60)
+    ap.add_argument("--big", type=int, metavar="N", help="memory mode: one site grown to about N pages")
     ap.add_argument("--worker", choices=["govsite", "plain"], help=argparse.SUPPRESS)
     ap.add_argument("--manifest", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -182,6 +267,9 @@ def main() -> None:
     if args.worker:
         manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
         {"govsite": worker_govsite, "plain": worker_plain}[args.worker](manifest, args.port, args.max_pages)
+        return
+    if args.big:
+        main_big(args)
         return
 
     with tempfile.TemporaryDirectory(prefix="govsite-crawlbench-") as tmp:

@@ -262,7 +262,14 @@ def _pick_decoder() -> Callable[[bytes, str], str]:
         return _own_decode_body
 
     def _dec(body: bytes, content_type: str) -> str:
-        m = re.search(r"charset\s*=\s*[\"']?([\w\-]+)", content_type or "", re.I)
+        m = _CT_CHARSET.search(content_type) if content_type else None
+        if m is not None and m.group(1).lower() in ("utf-8", "utf8", "utf_8") and not body.startswith(codecs.BOM_UTF8):
+            # The common case, decided in one decode: a page labelled UTF-8 whose bytes are
+            # UTF-8 reads as UTF-8 on the long path too (no mislabel, first candidate wins).
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
         fixed = _mislabelled_gb(body, m.group(1) if m else None)
         if fixed is not None:
             return fixed
@@ -272,6 +279,7 @@ def _pick_decoder() -> Callable[[bytes, str], str]:
 
 
 _DECODER: Callable[[bytes, str], str] | None = None
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w\-]+)", re.I)
 
 
 def decode_body(body: bytes, content_type: str = "") -> str:

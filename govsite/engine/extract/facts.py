@@ -36,7 +36,7 @@ class Column:
         return len(self.items)
 
 
-@dataclass
+@dataclass(slots=True)  # pages carry hundreds: slots make them cheaper to build and hold
 class Link:
     url: str  # absolute, normalised
     text: str

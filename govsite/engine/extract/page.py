@@ -325,14 +325,14 @@ def extract_page(
     id_scripts: list[tuple[dict[str, str | None], str, str]] = []
     pager_code: list[str] = []
     date_cands: list[tuple[int, LexborNode, str]] = []
-    a_order: list[tuple[int, LexborNode]] = []
+    a_order: list[tuple[int, LexborNode]] = []  # titled clickable elements other than links
+    a_titles: list[_Anchor] = []  # links that may be list-item titles
     has_hidden = bool(hidden)
     invisible: list[LexborNode] = []
     invisible_ids: set[int] = set()
     for i, n in enumerate(tree.css(_ONE_PASS)):
         tag = tag_of(n)
         if tag == "a":
-            a_order.append((i, n))
             attrs = n.attrs
             raw = attrs.get("href")
             if raw is None:
@@ -350,7 +350,12 @@ def extract_page(
             if "jiucuo" in low or "conac" in low or "recordcode" in low:
                 id_anchors.append((raw, n.html or ""))
             if absu:
-                links.append(Link(url=absu, text=txt, tag="a", hidden=has_hidden and mid in hidden))
+                links.append(Link(absu, txt, "a", has_hidden and mid in hidden))
+            # A list item's title, decided here while text and target are at hand.
+            if len(txt) >= 6 and (absu is not None or len(txt) >= 8) and not is_more(txt):
+                an = _Anchor(i, n, "T")
+                an.title, an.url = txt, absu
+                a_titles.append(an)
         elif tag == _MARK:
             st = n.text().strip()
             if st and len(st) <= 160:
@@ -484,24 +489,19 @@ def extract_page(
         an.date, an.raw, an.label, an.mark = seg[0], st, label, tn
         anchors.append(an)
         mark(parent)
-    for i, n in a_order:
-        is_a = tag_of(n) == "a"
-        if is_a:
-            txt = a_text.get(n.mem_id, "")
-            u = a_url.get(n.mem_id)
-            if len(txt) < 6 or is_more(txt) or (u is None and len(txt) < 8):
-                continue
-        else:
-            txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
-            if len(txt) < 6:
-                continue
-            m = _ONCLICK_PAGE_RE.search(n.attributes.get("onclick") or "")
-            u = _absolute(base, m.group(1)) if m else None
-        an = _Anchor(i, n, "T")
-        an.title, an.url = txt, u
+    for an in a_titles:
         anchors.append(an)
-        if len(txt) >= 12 or not is_a:
-            mark(n)
+        if len(an.title) >= 12:
+            mark(an.node)
+    for i, n in a_order:
+        txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
+        if len(txt) < 6:
+            continue
+        m = _ONCLICK_PAGE_RE.search(n.attributes.get("onclick") or "")
+        an = _Anchor(i, n, "T")
+        an.title, an.url = txt, _absolute(base, m.group(1)) if m else None
+        anchors.append(an)
+        mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
     footer_ids: set[int] = set()
@@ -640,9 +640,9 @@ def extract_page(
     if want_nav:
         facts.nav = _nav(tree, a_text, a_url)
     dated_items = sum(1 for c in columns for it in c.items if it.date)
-    internal = {lk.url for lk in links if lk.tag == "a" and not lk.hidden}
-    facts.is_hub = (is_home_url(url) and dated_items == 0 and facts.article_pub_date is None
-                    and facts.service_guide_elements is None and len(internal) >= _HUB_MIN_LINKS)
+    facts.is_hub = (dated_items == 0 and facts.article_pub_date is None and facts.service_guide_elements is None
+                    and is_home_url(url)
+                    and len({lk.url for lk in links if lk.tag == "a" and not lk.hidden}) >= _HUB_MIN_LINKS)
     return facts
 
 
