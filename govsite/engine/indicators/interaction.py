@@ -9,6 +9,7 @@ such, never guessed."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -311,8 +312,11 @@ class InteractionObserver:
 
     async def read_details(self, fetcher: Fetcher, urls: list[str], as_of: date, deadline: float | None) -> int:
         """Fetch and read message pages the crawl did not reach (bounded by the caller)."""
+        loop = asyncio.get_running_loop()
         n = 0
         for u in urls:
+            if deadline is not None and loop.time() >= deadline - 0.5:
+                break  # the check's time budget comes first
             res = await fetcher.get(u, deadline=deadline)
             n += 1
             if not res.ok or not res.body or not res.is_html:
@@ -380,6 +384,10 @@ class InteractionObserver:
 
     def _consult_state(self, rule_months: int, window_months: int, as_of: date, fid: str) -> Finding | None:
         """The V15-5 / V19-5 (2) check; None when there is no consultation column."""
+        if not self.messages and not self.lists_seen["consult"]:
+            why = "咨询类栏目的留言列表未能读取（栏目可能位于站外或超出抓取范围），无法判断是否超期未答复"
+            return Finding(fid, "error", 0.0, [{"url": u, "detail": f"「{n}」{why}"}
+                                               for u, n in list(self.columns["consult"].items())[:5]], why)
         bad, judged, unknown = self._late(as_of, rule_months, window_months)
         problems = [{"url": u, "detail": f"{d}（{KIND_LABEL['consult']}）"} for u, d in self.undated["consult"]]
         problems += [{"url": m.page, "detail": f"留言「{m.title}」的日期无法识别：{m.date_problem}"}

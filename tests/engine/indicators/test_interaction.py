@@ -214,3 +214,11 @@ async def test_check_site_reports_interaction_columns():
     assert _ind(rep, "V19-5")["status"] == "veto" and "V19-5" in rep["vetoes"]
     assert [i["id"] for i in rep["indicators"]].count("D19-8") == 1
     assert _ind(rep, "D19-8")["points"] == -5.0 and _ind(rep, "D19-7")["points"] == -5.0
+
+
+def test_consultation_column_outside_the_crawl_cannot_be_judged(rs):
+    obs = InteractionObserver()
+    feed(obs, BASE + "/", home_with(("县长信箱", "http://hdjl.ceshi.gov.cn/xx/")), depth=0)
+    v = obs.v15_5(rs, AS_OF)
+    assert v.status == "error" and v.evidence[0]["url"] == "http://hdjl.ceshi.gov.cn/xx/"
+    assert obs.d15_5(rs, AS_OF, None).status == "error"  # exists, but its use cannot be judged
