@@ -30,8 +30,20 @@ def normalize(url: str, base: str | None = None) -> str | None:
     return _normalize(url, base)
 
 
+# An address already in canonical form: lower-case host, no default port, a plain path without
+# dot segments, empty segments, escapes or parameters, no query or fragment.
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(:[1-9]\d{0,4})?(/[A-Za-z0-9_~.\-/]*)?")
+
+
 @functools.lru_cache(maxsize=131072)
 def _normalize_abs(url: str) -> str | None:
+    m = _PLAIN_URL.fullmatch(url)
+    if m is not None:
+        path = m.group(4)
+        port = m.group(3)
+        if ((not path or ("//" not in path and "/." not in path))
+                and (port is None or (port not in (":80", ":443") and int(port[1:]) < 65536))):
+            return url if path else url + "/"
     return _normalize(url, None)
 
 

@@ -149,3 +149,43 @@ async def test_extractor_failure_is_recorded_and_links_still_followed(site):
     # the fallback still read their links: /a/a1.html is linked only from them
     assert f"{base}/a/a1.html" in [p.url for p in c.pages]
     assert sum(1 for p in c.pages if p.parse_error) == 2
+
+
+def test_crawl_sites_in_two_processes_matches_one(tmp_path):
+    """Sites dealt out to two processes give the same crawls as one process, in input order."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from govsite.engine.crawl import crawl_sites
+
+    pages = {"index.html": '<a href="a.html">甲</a><a href="b.html">乙</a><img src="/logo.png">',
+             "a.html": '<a href="c.html">丙</a><a href="/missing.html">坏链</a>', "b.html": '<a href="/">首页</a>',
+             "c.html": "<p>end</p>"}
+    for name, body in pages.items():
+        (tmp_path / name).write_text(f"<html><head><title>t</title></head><body>{body}</body></html>", encoding="utf-8")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        port = srv.server_address[1]
+        hosts = ["www.a.gov.cn", "www.b.gov.cn", "www.c.gov.cn"]
+        cfg = FetchConfig(allow_private=True, resolve={(h, port): ["127.0.0.1"] for h in hosts}, retries=0)
+        starts = [f"http://{h}:{port}/" for h in hosts]
+        one = crawl_sites(starts, cfg, processes=1, max_pages=20)
+        two = crawl_sites(starts, cfg, processes=2, max_pages=20)
+    finally:
+        srv.shutdown()
+    assert [c.start_url for c in two] == starts
+    for a, b in zip(one, two, strict=True):
+        assert sorted(p.url for p in a.pages) == sorted(p.url for p in b.pages)
+        assert len([p for p in b.pages if p.html]) == 4  # /, a, b and c
+        assert b.links[a.start_url + "missing.html"].broken
+        assert {u: lr.kind for u, lr in a.links.items()} == {u: lr.kind for u, lr in b.links.items()}
+    with pytest.raises(ValueError):
+        crawl_sites(starts, cfg, processes=2, observers=[lambda facts, rec: None])

@@ -34,3 +34,16 @@ def test_trap_detection():
                "http://a.gov.cn/index.php?c=list&cid=3&page=2", "http://a.gov.cn/xwzx/tzgg/201711/t20171101_1000123.html",
                "http://a.gov.cn/index.php?c=article&id=3017"):
         assert trap_reason(ok) is None, ok
+
+
+def test_canonical_addresses_take_the_fast_path_with_the_same_result():
+    from govsite.engine.urls import _normalize
+
+    cases = ["http://a.gov.cn", "http://a.gov.cn/x/", "http://a.gov.cn:8080/x/y.html", "https://a.gov.cn:443/x",
+             "http://a.gov.cn:80/x", "http://a.gov.cn/x//y", "http://a.gov.cn/x/./y", "http://a.gov.cn/x/../y",
+             "http://a.gov.cn/.hidden", "http://a.gov.cn./x", "http://A.gov.cn/x", "http://a.gov.cn:99999/x",
+             "http://a.gov.cn:08/x", "http://a.gov.cn/..", "http://a.gov.cn/x/..", "http://a.gov.cn/a-b_c~d/e.html"]
+    for url in cases:
+        assert normalize(url) == _normalize(url, None), url
+    assert normalize("http://a.gov.cn:99999/x") is None
+    assert normalize("http://a.gov.cn") == "http://a.gov.cn/"
