@@ -35,7 +35,7 @@ _KIND_WORDS = (
     ("survey", ("征集", "调查", "民意测评")),
     ("consult", ("咨询", "信箱", "留言", "来信", "建言", "问政", "投诉", "写信")),
 )
-_NOT_INTERACTION = ("举报", "信访", "统计", "调查研究", "调研", "电话", "须知", "指南", "说明", "规则", "办法")
+_NOT_INTERACTION = ("举报", "信访", "统计", "数据", "调查研究", "调研", "电话", "须知", "指南", "说明", "规则", "办法")
 MAX_NAME = 12  # a column name or menu label, not an article title that mentions 征集
 MAX_COLUMNS = 20
 MAX_ITEMS = 1000

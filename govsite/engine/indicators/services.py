@@ -45,7 +45,8 @@ _FOOTER_RE = re.compile(r"\n\s*(?:网站地图|联系我们|关于我们|主办�
                         r"[\u4e00-\u9fff]ICP备|[\u4e00-\u9fff]公网安备)", re.I)
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南|办事须知|办理指南")
 _SYSTEM_RE = re.compile(r"在线办理|网上办理|在线申报|网上申报|在线申请|网上申请|办事大厅|在线预约|网上预约|"
-                        r"在线查询|网上查询|进度查询|办件查询|系统$|服务平台$")
+                        r"在线查询|网上查询|进度查询|办件查询|(?:申报|申请|办理|查询|预约|审批|办事|服务|登记|缴费|报名|公示)"
+                        r"\w{0,6}(?:系统|平台)$")
 _SERVICE_ENTRY_RE = re.compile(r"办事|服务指南|政务服务|便民服务|网上办")
 MAX_GUIDES = 500
 MAX_ATTACHMENTS = 500
@@ -252,6 +253,13 @@ class ServiceObserver:
         # Systems first: fewer, and mostly already answered by the crawl.
         await asyncio.gather(*(system(t) for t in self.systems.values()))
         await asyncio.gather(*(attachment(t) for t in self.attachments.values()))
+        # Broken attachments anywhere else on the site: D15-2 leaves them to this indicator
+        # (addendum D15-2 vendor practice), and the crawl already checked them.
+        if crawler is not None:
+            for lr in crawler.links.values():
+                if (lr.kind == "attachment" and lr.broken and lr.url not in self.attachments
+                        and len(self.attachments) < MAX_ATTACHMENTS):
+                    self.attachments[lr.url] = Target(lr.url, lr.source, lr.text, _why(lr.status, lr.error), True)
 
     # -- findings --------------------------------------------------------------------------
     def findings(self, rs: RuleSet) -> list[Finding]:

@@ -62,6 +62,7 @@ def test_column_names_by_kind():
     # petitions, discipline reports and statistics surveys are not interaction columns of these kinds
     assert column_kind("信访举报") is None
     assert column_kind("统计调查") is None
+    assert column_kind("调查数据") is None
     # an article title that mentions 征集 is not a column name
     assert column_kind("关于征集2017年为民办实事项目建议的公告") is None
 

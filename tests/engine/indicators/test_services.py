@@ -62,6 +62,14 @@ def test_missing_elements_are_counted_once_per_category(rs):
     assert "设定依据、办理地点" in f.evidence[0]["detail"]
 
 
+def test_online_system_links_are_service_systems_only():
+    obs = ServiceObserver()
+    links = "".join(f'<li><a href="/x/{i}/">{t}</a></li>' for i, t in enumerate(
+        ["网上办事大厅", "不动产登记预约系统", "企业信用信息公示系统", "北斗卫星导航系统", "机关办公系统", "政务要闻"]))
+    feed(obs, f"http://{HOST}/", f"<html><head><title>首页</title></head><body><ul>{links}</ul></body></html>")
+    assert sorted(t.text for t in obs.systems.values()) == ["不动产登记预约系统", "企业信用信息公示系统", "网上办事大厅"]
+
+
 def test_the_footer_phone_is_not_the_guides(rs):
     obs = ServiceObserver()
     html = guide_html("排污许可办事指南", missing=("联系电话",)).replace(
@@ -132,6 +140,9 @@ def _app(hits: list[str]) -> web.Application:
             return web.Response(text="<html><body>登录</body></html>", content_type="text/html")
         if p == "/sys/down/":
             return web.Response(status=502, text="Bad Gateway")
+        if p == "/":
+            return web.Response(text='<html><head><title>首页</title></head><body><p>通知附件：'
+                                     '<a href="/att/notice-gone.pdf">会议通知.pdf</a></p></body></html>', content_type="text/html")
         return web.Response(status=404, text="not found")
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
@@ -193,3 +204,29 @@ def test_extra_requests_are_bounded(rs):
     assert obs.requests == 2
     assert obs.unchecked["attachment"] + obs.unchecked["system"] == 4
     assert "未检查" in obs.d15_9(rs).summary or "未检查" in obs.d15_10(rs).summary
+
+
+def test_broken_attachments_elsewhere_come_from_the_crawl(rs):
+    from govsite.engine.crawl import Crawler
+
+    async def run() -> ServiceObserver:
+        obs = ServiceObserver()
+        runner = web.AppRunner(_app([]))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            cfg = FetchConfig(allow_private=True, resolve={(HOST, port): ["127.0.0.1"]}, retries=0, total_timeout=5)
+            async with Fetcher(cfg) as f:
+                c = Crawler(f"http://{HOST}:{port}/", f, max_pages=5, observers=[obs])
+                await c.run()
+                await obs.verify(f, c, deadline=None, check_external=False, max_requests=0)
+        finally:
+            await runner.cleanup()
+        return obs
+
+    obs = asyncio.run(run())
+    f = obs.d15_9(rs)
+    assert f.status == "deduct" and f.points == -1.0
+    assert f.evidence[0]["url"].endswith("/att/notice-gone.pdf") and "HTTP 404" in f.evidence[0]["detail"]
