@@ -134,6 +134,16 @@ def parse_message(text: str) -> dict:
     return {"asked": asked, "raw_asked": raw_asked, "replied": replied, "raw_replied": raw_replied, "status": status}
 
 
+def _same_title(line: str, title: str) -> bool:
+    """The list line shows this title (in full, or cut short with an ellipsis)."""
+    if line == title:
+        return True
+    if len(title) >= 6 and line.startswith(title):
+        return True
+    short = line.rstrip(".…").rstrip()
+    return len(short) >= 6 and short != line and title.startswith(short)
+
+
 def list_statuses(text: str, titles: list[str]) -> list[str | None]:
     """Status shown beside each list item ("状态：已答复"), read from the page text in order;
     None where no status is shown."""
@@ -145,14 +155,14 @@ def list_statuses(text: str, titles: list[str]) -> list[str | None]:
         if not t:
             out.append(None)
             continue
-        j = next((k for k in range(pos, min(len(lines), pos + 400)) if lines[k] == t or (len(t) >= 6 and lines[k].startswith(t))), None)
+        j = next((k for k in range(pos, min(len(lines), pos + 400)) if _same_title(lines[k], t)), None)
         if j is None:
             out.append(None)
             continue
         nxt = titles[i + 1].strip() if i + 1 < len(titles) else None
         st = None
         for k in range(j + 1, min(len(lines), j + 5)):
-            if nxt and (lines[k] == nxt or (len(nxt) >= 6 and lines[k].startswith(nxt))):
+            if nxt and _same_title(lines[k], nxt):
                 break
             st = _status(lines[k])
             if st:

@@ -81,6 +81,9 @@ def test_message_detail_dates_and_status():
 def test_list_statuses_follow_their_items():
     text = "咨询投诉\n甲问题标题一\n状态：已答复\n2017-09-01\n乙问题标题二\n2017-05-02\n丙问题标题三\n状态：未答复\n2016-12-20"
     assert list_statuses(text, ["甲问题标题一", "乙问题标题二", "丙问题标题三"]) == ["answered", None, "unanswered"]
+    # a title cut short on the list (the full one is in the link's title attribute)
+    text = "小区附近施工噪音扰民晚上…\n状态：未回复\n2017-05-02"
+    assert list_statuses(text, ["小区附近施工噪音扰民晚上十点以后还在施工"]) == ["unanswered"]
 
 
 def test_unanswered_message_over_three_months_is_a_veto(rs):
