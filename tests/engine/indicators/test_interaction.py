@@ -226,3 +226,12 @@ def test_consultation_column_outside_the_crawl_cannot_be_judged(rs):
     v = obs.v15_5(rs, AS_OF)
     assert v.status == "error" and v.evidence[0]["url"] == "http://hdjl.ceshi.gov.cn/xx/"
     assert obs.d15_5(rs, AS_OF, None).status == "error"  # exists, but its use cannot be judged
+
+
+def test_enormous_undated_list_keeps_bounded_records(rs):
+    rows = [(f"第{i}个关于道路维修问题的咨询留言", None if i % 2 else "2017-13-45", "未答复") for i in range(3000)]
+    obs = InteractionObserver()
+    feed(obs, BASE + "/hdjl/zxzx/", list_page("咨询投诉", "/hdjl/zxzx/", rows))
+    assert len(obs.messages) <= 1000 and len(obs.undated["consult"]) <= 10
+    v = obs.v15_5(rs, AS_OF)
+    assert v.status == "error" and len(v.evidence) <= 20  # never a veto from dates that could not be read
