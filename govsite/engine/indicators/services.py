@@ -43,6 +43,8 @@ _LABEL_RES = {k: re.compile(r"(?:^|\n)\s*[【\[]?\s*(?:" + "|".join(v) + r")\s*[
 # Where the page's footer starts: its 联系电话 line is the site's, not the guide's.
 _FOOTER_RE = re.compile(r"\n\s*(?:网站地图|联系我们|关于我们|主办单位|主办[:：]|版权所有|Copyright|©|(?:政府)?网站标识码|"
                         r"[\u4e00-\u9fff]ICP备|[\u4e00-\u9fff]公网安备)", re.I)
+# A form the applicant must fill in, named in the guide (《…申请表》): it should be downloadable.
+_FORM_RE = re.compile(r"《([^《》\n]{2,40}?(?:申请表|登记表|审批表|申报表|申请书|承诺书|表格))》")
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南|办事须知|办理指南")
 _SYSTEM_RE = re.compile(r"在线办理|网上办理|在线申报|网上申报|在线申请|网上申请|办事大厅|在线预约|网上预约|"
                         r"在线查询|网上查询|进度查询|办件查询|(?:申报|申请|办理|查询|预约|审批|办事|服务|登记|缴费|报名|公示)"
@@ -118,6 +120,7 @@ class Guide:
     url: str
     title: str
     present: list[str]
+    forms_not_offered: list[str] = field(default_factory=list)  # forms the guide names but offers no file for
 
 
 @dataclass
@@ -166,10 +169,14 @@ class ServiceObserver:
         self._seen_guides.add(page)
         self.guides_total += 1
         title = facts.meta.get("ArticleTitle") or facts.title or page
+        files = [lk for lk in facts.links if lk.tag == "a" and (extension(lk.url) in ATTACHMENT_EXT or "下载" in lk.text)]
+        forms: list[str] = []
+        if not files:  # D15-9 (a): forms named in the guide, no file offered on it
+            forms = list(dict.fromkeys(_FORM_RE.findall(guide_body(facts.text, title))))[:10]
         if len(self.guides) < MAX_GUIDES:
-            self.guides.append(Guide(page, title, present))
-        for lk in facts.links:
-            if lk.tag == "a" and extension(lk.url) in ATTACHMENT_EXT and len(self.attachments) < MAX_ATTACHMENTS:
+            self.guides.append(Guide(page, title, present, forms))
+        for lk in files:
+            if extension(lk.url) in ATTACHMENT_EXT and len(self.attachments) < MAX_ATTACHMENTS:
                 self.attachments.setdefault(lk.url, Target(lk.url, page, lk.text.strip()))
 
     @staticmethod
@@ -292,11 +299,16 @@ class ServiceObserver:
         failed, ok = self._failures(self.attachments)
         skipped = self.unchecked["attachment"]
         tail = f"；{skipped} 个附件因请求上限或时间预算未检查" if skipped else ""
-        if failed:
-            pts = float(rule.get("points_not_downloadable", 1)) * len(failed)
+        missing = [(g, form) for g in self.guides for form in g.forms_not_offered]
+        if failed or missing:
+            pts = (float(rule.get("points_not_downloadable", 1)) * len(failed)
+                   + float(rule.get("points_not_offered", 1)) * len(missing))
             ev = [{"url": t.url, "detail": f"附件「{t.text or t.url}」无法正常下载：{t.problem}（所在页面 {t.page}）"}
                   for t in failed[:MAX_EVIDENCE]]
-            return Finding("D15-9", "deduct", -pts, ev, f"{len(failed)} 个附件无法下载或内容不符{tail}")
+            ev += [{"url": g.url, "detail": f"办事指南「{g.title}」列出的《{form}》未提供下载"} for g, form in missing[:MAX_EVIDENCE]]
+            parts = [f"{len(failed)} 个附件无法下载或内容不符"] if failed else []
+            parts += [f"{len(missing)} 个表格未提供下载"] if missing else []
+            return Finding("D15-9", "deduct", -pts, ev, "，".join(parts) + tail)
         if not self.attachments:
             return Finding("D15-9", "na" if not self.guides else "ok", 0.0, [],
                            "办事指南未提供附件下载链接" if self.guides else "未发现办事指南附件")

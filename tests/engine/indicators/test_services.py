@@ -79,6 +79,19 @@ def test_the_footer_phone_is_not_the_guides(rs):
     assert f.status == "deduct" and "缺少要素：联系电话" in f.evidence[0]["detail"]
 
 
+def test_forms_named_but_not_offered(rs):
+    obs = ServiceObserver()
+    html = guide_html("食品经营许可办事指南").replace(
+        "<th>办理材料</th><td>办理材料的内容</td>", "<th>办理材料</th><td>1．《食品经营许可申请书》；2．身份证明</td>")
+    feed(obs, f"http://{HOST}/bszn/7.html", html)
+    ok = guide_html("排污许可办事指南", links='<a href="/att/good.pdf">排污许可申请表.pdf</a>').replace(
+        "<th>办理材料</th><td>办理材料的内容</td>", "<th>办理材料</th><td>《排污许可申请表》</td>")
+    feed(obs, f"http://{HOST}/bszn/8.html", ok)
+    f = obs.d15_9(rs)
+    assert f.status == "deduct" and f.points == -1.0
+    assert f.evidence == [{"url": f"http://{HOST}/bszn/7.html", "detail": "办事指南「食品经营许可办事指南」列出的《食品经营许可申请书》未提供下载"}]
+
+
 def test_a_list_page_is_not_a_guide(rs):
     obs = ServiceObserver()
     lis = "".join(f'<li><a href="/bszn/{i}.html">第{i}项许可办事指南</a><span>2017-0{i}-01</span></li>' for i in range(1, 7))
