@@ -74,7 +74,10 @@ def _dashboard_figures(user) -> dict:  # noqa: ANN001
     users of one scope share it and no other scope can reach it."""
     from django.core.cache import cache
 
-    gen = cache.get(_DASHBOARD_GEN_KEY) or "0"
+    gen = cache.get(_DASHBOARD_GEN_KEY)
+    if gen is None:  # first use, or evicted: a fresh generation, never an earlier one again
+        cache.add(_DASHBOARD_GEN_KEY, secrets.token_hex(8), None)
+        gen = cache.get(_DASHBOARD_GEN_KEY)
     key = f"console:dashboard:{gen}:{scope.scope_key(user)}"
     figures = cache.get(key)
     if figures is None:
