@@ -95,8 +95,8 @@ class CrawlStats:
     limit_reached: bool = False
 
     def to_json(self) -> dict:
-        return {"pages": self.pages, "links": self.links, "errors": self.errors, "parse_errors": self.parse_errors,
-                "seconds": round(self.seconds, 2)}
+        # (the SiteReport's crawl keys are fixed; parse failures are counted in `errors`)
+        return {"pages": self.pages, "links": self.links, "errors": self.errors, "seconds": round(self.seconds, 2)}
 
 
 Observer = Callable[[PageFacts, PageRecord], None]

@@ -54,6 +54,7 @@ _TEXT_PAGER_RE = re.compile(r"共\s*(\d+)\s*页|第\s*(\d+)\s*页|(\d+)\s*/\s*(\
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
 _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
 _HUB_MIN_LINKS = 12
+_FOOTER = "footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"
 _GUIDE_LABEL_RES = {k: re.compile(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)") for k in SERVICE_GUIDE_KEYS}
 
 
@@ -209,6 +210,8 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
 
 
 _MARK = "gsdate"  # an element wrapped around text that may be a date, so CSS finds it in C
+# What a footer's box holds that is furniture; nested footer boxes are listed so they are skipped.
+_IN_FOOTER = f"a, {_MARK}, ul, ol, table, dl, {_FOOTER}"
 _DIGIT_DATE_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])\s*[-/.月]\s*(?:[12]\d|3[01]|0?[1-9])(?![\d%A-Za-z])")
 # A text node (between '>' and '<') holding digit-separator-digit; validated afterwards.
 # Written as `>([^<>]*?\d\s*[-/.月]\s*\d[^<>]*)<` but with possessive runs of non-digits: the lazy
@@ -505,11 +508,11 @@ def extract_page(
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
     footer_ids: set[int] = set()
-    for fe in tree.css("footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"):
+    for fe in tree.css(_FOOTER):
         if fe.mem_id in footer_ids:
-            continue
+            continue  # inside a footer already listed (its own query would find nothing new)
         footer_ids.add(fe.mem_id)
-        for d in fe.css(f"a, {_MARK}, ul, ol, table, dl"):
+        for d in fe.css(_IN_FOOTER):
             footer_ids.add(d.mem_id)
     if footer_ids:
         anchors = [a for a in anchors if (a.mark or a.node).mem_id not in footer_ids]
