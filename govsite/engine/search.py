@@ -9,6 +9,7 @@ result count and the first result as evidence."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -16,7 +17,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govsite.engine.extract import extract_page
-from govsite.engine.fetch import Fetcher
+from govsite.engine.fetch import Fetcher, FetchResult
 from govsite.engine.scoring import Finding
 from govsite.engine.urls import host_of
 
@@ -26,6 +27,8 @@ MAX_RESULTS_PAGE = 3 * 1024 * 1024
 MAX_FORMS = 50
 QUERY_MAX = 20  # characters of a title sent as the query (search engines match on substrings)
 TRIES = 2  # titles tried before calling the search empty (an index may lag behind one item)
+NET_RETRIES = 2  # a request that got no answer at all is asked again after RETRY_PAUSE
+RETRY_PAUSE = 1.0
 _SEARCHY = re.compile(r"search|sousuo|souso|jrobot|was5|trssearch|fulltext|query|检索|搜索|查询", re.I)
 _SUBMIT_WORDS = re.compile(r"搜索|检索|搜\s*索|查询|search|go", re.I)
 _COUNT = re.compile(r"(?:共|找到|检索到|搜索到|相关结果)\s*(?:约)?\s*(\d{1,9})\s*(?:条|个|篇|项)")
@@ -143,10 +146,23 @@ def own_host(url: str, host: str, domains: list[str]) -> bool:
     return h == host or h.endswith("." + site) or h == site or any(h == d or h.endswith("." + d) for d in domains)
 
 
+async def _get(f: Fetcher, url: str, max_body: int, deadline: float | None) -> FetchResult:
+    """GET, asked again when the server gave no answer at all (a flaky site is not a broken
+    search); an HTTP error status is an answer and is returned at once."""
+    loop = asyncio.get_running_loop()
+    res = await f.get(url, max_body=max_body, deadline=deadline)
+    for _ in range(NET_RETRIES):
+        if res.status is not None or (deadline is not None and loop.time() + RETRY_PAUSE >= deadline):
+            break
+        await asyncio.sleep(RETRY_PAUSE)
+        res = await f.get(url, max_body=max_body, deadline=deadline)
+    return res
+
+
 async def run_query(f: Fetcher, form: SearchForm, query: str, host: str, domains: list[str],
                     deadline: float | None = None) -> SearchResult:
     url = form.url_for(query)
-    res = await f.get(url, max_body=MAX_RESULTS_PAGE, deadline=deadline)
+    res = await _get(f, url, MAX_RESULTS_PAGE, deadline)
     out = SearchResult(query, url, res.status, res.error, 0, None, None)
     if not res.ok or not res.body:
         return out
@@ -169,7 +185,7 @@ async def search_check(f: Fetcher, home_url: str, titles: list[str], *, domains:
                        deadline: float | None = None) -> Finding:
     """The G-FUN-6 finding of a site: `titles` are item titles the crawl saw (home page first)."""
     domains = [d.lower() for d in (domains or [])]
-    home = await f.get(home_url, max_body=MAX_HOME, deadline=deadline)
+    home = await _get(f, home_url, MAX_HOME, deadline)
     if not home.ok or not home.body:
         why = f"首页无法打开（{home.error or home.status}），未检查站内搜索"
         return Finding(FINDING_ID, "error", 0.0, [_ev(home_url, why)], why)
@@ -194,12 +210,16 @@ async def search_check(f: Fetcher, home_url: str, titles: list[str], *, domains:
         if r.status == 405 and form.method == "POST":
             why = f"站内搜索表单只接受 POST（{form.action}），未自动检索，需人工核查"
             return Finding(FINDING_ID, "na", 0.0, [_ev(r.url, why, query=q, form=form.snippet)], why)
-        if r.error is not None or r.status is None or not 200 <= r.status < 400:
+        if r.status is None:
+            why = f"站内搜索无响应：检索「{q}」{r.error or ''}，无法判断"
+            return Finding(FINDING_ID, "error", 0.0, [_ev(r.url, why, query=q, result_url=None, count=0,
+                                                         status=None, form=form.snippet)], why)
+        if r.error is not None or not 200 <= r.status < 400:
             why = f"站内搜索出错：检索「{q}」返回 {r.status or r.error}"
             return Finding(FINDING_ID, "deduct", 0.0, [_ev(r.url, why, query=q, result_url=None, count=0,
                                                            status=r.status, form=form.snippet)], why)
         if r.count and r.first:
-            opened = await f.get(r.first, max_body=64 * 1024, deadline=deadline)
+            opened = await _get(f, r.first, 64 * 1024, deadline)
             if not opened.ok:
                 why = f"站内搜索结果链接无法打开：检索「{q}」的第一条结果 {r.first} 返回 {opened.status or opened.error}"
                 return Finding(FINDING_ID, "deduct", 0.0, [_ev(r.url, why, query=q, result_url=r.first,

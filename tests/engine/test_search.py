@@ -121,3 +121,22 @@ async def test_check_site_reports_search(farm):
     opts.check_search = False
     rep = await check_site(SiteTarget(f"http://{host}:{run.port}/"), opts)
     assert [i["status"] for i in rep["indicators"] if i["id"] == "G-FUN-6"] == ["na"]
+
+
+async def test_a_search_that_never_answers_is_unjudged_not_broken():
+    from aiohttp import web
+
+    from tests.engine.sitekit import Server
+
+    app = web.Application()
+
+    async def home(_req: web.Request) -> web.Response:
+        return web.Response(text="<html><body><form action='http://127.0.0.1:9/search' class='search'>"
+                                 "<input name='q'><input type='submit' value='搜索'></form></body></html>",
+                            content_type="text/html")
+
+    app.router.add_get("/", home)
+    async with Server(app) as srv, Fetcher(allow_private=True, retries=0) as f:
+        fnd = await search_check(f, f"http://127.0.0.1:{srv.port}/", ["县政府召开常务会议研究部署重点工作"])
+    assert fnd.status == "error" and "无法判断" in fnd.summary
+    assert fnd.evidence[0]["query"] == "县政府召开常务会议研究部署重点工作"
