@@ -338,6 +338,12 @@ class InteractionObserver:
             self._detail("consult", facts)
         return n
 
+    def failed_pages(self, crawler: Crawler) -> list[str]:
+        """Interaction column pages the crawl failed to open for a passing reason (server
+        error, timeout, reset): worth one more try."""
+        bad = {p.url for p in crawler.pages if p.error and (p.error in ("timeout", "connect") or (p.status or 0) >= 500)}
+        return [u for kind in KINDS for u in self.columns[kind] if u in bad]
+
     # -- findings --------------------------------------------------------------------------
     def _unusable(self, kind: str, crawler: Crawler | None) -> list[tuple[str, str]]:
         """Columns whose page could not be opened: (url, why)."""

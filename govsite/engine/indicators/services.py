@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from govsite.engine.crawl import Crawler, PageRecord
+from govsite.engine.extract import extract_page
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.fetch import Fetcher
 from govsite.engine.indicators.interaction import InteractionObserver, is_portal
@@ -134,6 +135,12 @@ class Target:
     checked: bool = False
 
 
+def transient(status: int | None, error: str | None) -> bool:
+    """A failure that may pass (server error, timeout, reset): worth one more try before it is
+    reported, so a flaky moment is not a finding."""
+    return error in ("timeout", "connect") or (error is not None and status is not None and status >= 500)
+
+
 def _why(status: int | None, error: str | None, detail: str = "") -> str:
     if error and error.startswith("http_"):
         return f"HTTP {status}"
@@ -150,10 +157,18 @@ class ServiceObserver:
     service_entries: int = 0  # menu links/columns for services (V19-6 (1): some service offering)
     requests: int = 0  # extra requests made by `verify`
     unchecked: dict[str, int] = field(default_factory=lambda: {"attachment": 0, "system": 0})
+    guide_links: dict[str, None] = field(default_factory=dict)  # guide lists and their items (to retry)
     _seen_guides: set[str] = field(default_factory=set)
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = normalize(facts.url) or facts.url
+        for c in facts.columns:
+            if "指南" in c.name and len(self.guide_links) < MAX_GUIDES:
+                if c.url:
+                    self.guide_links[c.url] = None
+                for it in c.items:
+                    if it.url:
+                        self.guide_links[it.url] = None
         for lk in facts.nav + facts.links:
             if lk.tag != "a" or lk.hidden or not lk.text:
                 continue
@@ -224,6 +239,8 @@ class ServiceObserver:
                 return
             async with sem:
                 r = await fetcher.fetch(t.url, "GET", max_body=READ_BYTES, truncate_ok=True, deadline=deadline)
+                if transient(r.status, r.error) and take():
+                    r = await fetcher.fetch(t.url, "GET", max_body=READ_BYTES, truncate_ok=True, deadline=deadline)
             t.checked = True
             if r.error or r.status is None or not 200 <= r.status < 300:
                 t.problem = _why(r.status, r.error, r.detail)
@@ -234,16 +251,13 @@ class ServiceObserver:
 
         async def system(t: Target) -> None:
             p = pages.get(t.url)
-            if p is not None:  # the crawl opened it
-                t.checked = True
-                if p.error:
-                    t.problem = _why(p.status, p.error, p.detail)
-                return
             lr = crawler.links.get(t.url) if crawler is not None else None
-            if lr is not None and lr.checked:
-                t.checked = True
-                if lr.error:
-                    t.problem = _why(lr.status, lr.error)
+            known = (p.status, p.error, p.detail) if p is not None else (
+                (lr.status, lr.error, "") if lr is not None and lr.checked else None)
+            if known is not None and not transient(known[0], known[1]):
+                t.checked = True  # the crawl opened it, or plainly failed (404 …)
+                if known[1]:
+                    t.problem = _why(*known)
                 return
             if host_of(t.url) not in hosts and not check_external:
                 self.unchecked["system"] += 1
@@ -253,6 +267,8 @@ class ServiceObserver:
                 return
             async with sem:
                 r = await fetcher.check(t.url, deadline=deadline)
+                if transient(r.status, r.error) and known is None and take():
+                    r = await fetcher.check(t.url, deadline=deadline)  # a second failure confirms it
             t.checked = True
             if r.error:
                 t.problem = _why(r.status, r.error, r.detail)
@@ -271,6 +287,11 @@ class ServiceObserver:
     # -- findings --------------------------------------------------------------------------
     def findings(self, rs: RuleSet) -> list[Finding]:
         return [self.d15_8(rs), self.d15_9(rs), self.d15_10(rs)]
+
+    def failed_pages(self, crawler: Crawler) -> list[str]:
+        """Guide lists and guide pages the crawl failed to open for a passing reason."""
+        recs = {p.url: p for p in crawler.pages if p.error and transient(p.status, p.error)}
+        return [u for u in self.guide_links if u in recs]
 
     def d15_8(self, rs: RuleSet) -> Finding:
         rule = rs.rule("D15-8")
@@ -383,6 +404,9 @@ async def interaction_and_services(rs: RuleSet, target: RuleSet, inter: Interact
     """After the crawl: read the message pages and download the attachments and systems the
     crawl did not settle (bounded by the rule set's `max_*requests`), then the RS2015 findings
     (V15-5, D15-5…D15-10) and, when `target` has them, V19-5 and V19-6 with its own values."""
+    # Pages that matter here and failed for a passing reason get one more try.
+    retry = list(dict.fromkeys(inter.failed_pages(crawler) + svc.failed_pages(crawler)))
+    await _reread(retry[:int(rs.rule("D15-8").get("max_retry_pages", 20))], fetcher, as_of, deadline, (inter, svc))
     v5 = rs.rule("V15-5")
     months, window = int(v5.get("unanswered_months", 3)), int(v5.get("window_months", 12))
     urls = inter.pending_details(as_of, months, window, int(v5.get("max_detail_requests", 20)))
@@ -396,3 +420,21 @@ async def interaction_and_services(rs: RuleSet, target: RuleSet, inter: Interact
     if "V19-6" in target.indicators:
         out.append(svc.v19_6(target, external_services=external_services))
     return out
+
+
+async def _reread(urls: list[str], fetcher: Fetcher, as_of: date, deadline: float | None,
+                  observers: tuple[InteractionObserver, ServiceObserver]) -> None:
+    loop = asyncio.get_running_loop()
+    for u in urls:
+        if deadline is not None and loop.time() >= deadline - 0.5:
+            return
+        res = await fetcher.get(u, deadline=deadline)
+        if not res.ok or not res.body or not res.is_html:
+            continue
+        try:
+            facts = extract_page(res.text(), u, as_of=as_of)
+        except Exception:  # noqa: BLE001 - a junk page must not stop the check
+            continue
+        rec = PageRecord(url=u, depth=2, status=res.status, error=None, elapsed=res.elapsed, html=True)
+        for obs in observers:
+            obs(facts, rec)
