@@ -163,10 +163,29 @@ class HostLimiter:
         ok = self._acquire(keys=[self.prefix + host], args=[limit, int(ttl * 1000), token])
         return token if ok else None
 
-    def acquire(self, host: str, limit: int, ttl: float, poll: float = 0.25) -> str:
+    def acquire(self, host: str, limit: int, ttl: float, poll: float = 0.25, outage: float = 600.0) -> str:
+        """Wait for a slot. A Redis outage (restart) is waited out here, up to ``outage``
+        seconds: raising would make Celery re-publish the job through a broker that may be
+        down with it, and the job would be dropped."""
+        import redis
+
         waited = False
+        down_since: float | None = None
         while True:
-            token = self.try_acquire(host, limit, ttl)
+            try:
+                token = self.try_acquire(host, limit, ttl)
+            except redis.RedisError as exc:
+                now = time.monotonic()
+                if down_since is None:
+                    down_since = now
+                    log.warning("Redis 暂不可用（主机限速），等待恢复后继续检查 %s：%s", host, exc)
+                if now - down_since > outage:
+                    raise
+                time.sleep(min(5.0, 0.5 * 2 ** min(4, int(now - down_since))))
+                continue
+            if down_since is not None:
+                log.warning("Redis 已恢复，继续检查 %s（中断 %.0f 秒）", host, time.monotonic() - down_since)
+                down_since = None
             if token:
                 if waited:
                     log.debug("主机 %s 已有空位", host)
@@ -175,7 +194,13 @@ class HostLimiter:
             time.sleep(poll * (0.5 + random.random()))  # jitter so waiters do not stampede
 
     def release(self, host: str, token: str) -> None:
-        self.redis.zrem(self.prefix + host, token)
+        import redis
+
+        try:
+            self.redis.zrem(self.prefix + host, token)
+        except redis.RedisError as exc:
+            # Redis is restarting: the slot expires by itself; the result must still be recorded.
+            log.warning("主机 %s 的限速名额未能归还（Redis 暂不可用，名额到期自动释放）：%s", host, exc)
 
     def holders(self, host: str) -> int:
         return int(self.redis.zcard(self.prefix + host))
@@ -222,6 +247,7 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     if attempt > 1 or redelivered:
         log.warning("网站 %s（活动 %s）重新投递，第 %s 次尝试（%s）", job.code, campaign_id, attempt,
                     "上次未完成" if attempt > 1 else "上次投递未开始检查")
+    _release_connection()
     limiter = get_limiter()
     # A slot outlives the longest attempt, so only a dead holder's slot expires.
     ttl = (options.timeout or 900.0) + 60.0
@@ -249,6 +275,16 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         return "recorded"
     log.warning("网站 %s 第 %s 次尝试的结果已被记录或被新投递取代：重复结果已忽略", job.code, attempt)
     return "duplicate"
+
+
+def _release_connection() -> None:
+    """Hand the database connection back while the site is checked (seconds to minutes): a
+    worker runs many jobs at once in threads, and each would otherwise hold a PostgreSQL
+    connection for its whole check. The record reconnects (a few ms)."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 async def _attempt(factory: ex.CheckerFactory, name: str, options: ex.RunOptions, job: ex.CheckJob) -> tuple:
