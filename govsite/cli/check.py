@@ -89,12 +89,24 @@ def _load_sites(path: str) -> list[dict]:
         doms = r.get("domains") or []
         if isinstance(doms, str):
             doms = [d for d in doms.replace(";", " ").split() if d]
+        white = r.get("whitelist") or []
+        if isinstance(white, str):
+            white = [w for w in white.split(";") if w.strip()]
         out.append({"url": r["url"], "name": r.get("name") or None, "code": r.get("code") or None,
                     "category": _category(r.get("category")), "official_name": r.get("official_name") or None,
-                    "domains": doms})
+                    "domains": doms, "whitelist": [str(w) for w in white]})
     if not out:
         raise UserError(f"站点清单 {path} 为空")
     return out
+
+
+def _load_whitelist(path: str) -> list[str]:
+    from govsite.engine.text.lexicon import read_site_whitelist
+
+    try:
+        return read_site_whitelist(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _summary(report: dict) -> str:
@@ -145,10 +157,14 @@ def _write(path: str, content: str) -> None:
 @click.option("--per-host", default=2, show_default=True, type=click.IntRange(1, 16), help="每主机并发")
 @click.option("--delay", default=0.0, show_default=True, type=click.FloatRange(0, 60), help="每主机请求最小间隔（秒）")
 @click.option("--no-external", is_flag=True, help="不检查站外链接（离线测试环境）")
+@click.option("--no-search", is_flag=True, help="不检查站内搜索（G-FUN-6）")
+@click.option("--whitelist", "whitelist_file", help="本站已确认的误报词（UTF-8，每行“词”或“词<TAB>语境”）")
+@click.option("--baseline", "baseline_file", help="首页基线文件（G-SEC-1 篡改比对）：首次检查时建立，之后比对")
+@click.option("--render", is_flag=True, help="用系统 Chromium 渲染首页（脚本生成的页面重新提取，问题区域截图作证据）")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of, json_out, html_out, resolve,  # noqa: ANN001, PLR0913
               allow_private, probe_log, max_pages, max_depth, time_budget, sites_file, concurrency, per_host, delay,
-              no_external, quiet) -> None:
+              no_external, quiet, no_search, whitelist_file, baseline_file, render) -> None:
     """Check a site (or many with --sites) and score it with evidence."""
     from govsite.engine.check import CheckOptions, SiteTarget, get_ruleset
     from govsite.engine.fetch import FetchConfig, _literal_forbidden
@@ -167,11 +183,27 @@ def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of,
     res_map = _parse_resolve(resolve)
     if probe_log and not Path(probe_log).is_file():
         raise UserError(f"探测日志不存在: {probe_log}")
+    white = _load_whitelist(whitelist_file) if whitelist_file else []
+    if baseline_file:
+        from govsite.engine.security import BaselineError, BaselineStore
+
+        try:
+            BaselineStore(baseline_file)  # refuse a file that is not a baseline before any check runs
+        except BaselineError as exc:
+            raise UserError(str(exc)) from None
+    if render:
+        from govsite.engine.render import unavailable_reason
+
+        why = unavailable_reason()
+        if why:
+            raise UserError(f"--render 无法使用：{why}")
     if sites_file:
         targets = [SiteTarget(**s) for s in _load_sites(sites_file)]
     else:
         targets = [SiteTarget(_check_url(url), name=name, code=code, category=_category(category),
                               official_name=official_name or None, domains=list(domains))]
+    for t in targets:
+        t.whitelist = white + t.whitelist
     if not allow_private:
         for t in targets:
             h = host_of(t.url)
@@ -182,14 +214,25 @@ def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of,
                 raise UserError(f"{t.url} 指向内网/回环地址，已拒绝。仅对本地测试站点使用 --allow-private")
     options = CheckOptions(as_of=when, ruleset=ruleset, max_pages=max_pages, max_depth=max_depth,
                            allow_private=allow_private, resolve={}, probe_log=probe_log, time_budget=time_budget,
-                           check_external=not no_external)
+                           check_external=not no_external, check_search=not no_search, baseline=baseline_file,
+                           render=render)
     cfg = FetchConfig(allow_private=allow_private, resolve=res_map, per_host=per_host, min_delay=delay)
-    reports = asyncio.run(_run_many(targets, options, cfg, concurrency, quiet))
+    from govsite.engine.render import RenderUnavailable
+    from govsite.engine.security import BaselineError
+
+    try:
+        reports = asyncio.run(_run_many(targets, options, cfg, concurrency, quiet))
+    except (RenderUnavailable, BaselineError) as exc:
+        raise UserError(str(exc)) from None
     for rep in reports:
         err = rep.get("error")
         if err and err.get("kind") == "refused_private" and len(reports) == 1:
             raise UserError(f"{err['detail']}。仅对本地测试站点使用 --allow-private")
         click.echo(_summary(rep))
+        if baseline_file:
+            sec = next((i for i in rep["indicators"] if i["id"] == "G-SEC-1"), None)
+            if sec and sec["status"] == "ok" and "基线" in sec["summary"]:
+                click.echo("  " + sec["summary"].split("；", 1)[-1])
     if json_out:
         payload = reports if sites_file else reports[0]
         _write(json_out, json.dumps(payload, ensure_ascii=False, indent=1))

@@ -107,3 +107,79 @@ def test_sites_file_checks_many(site, tmp_path):
     g2 = [next(i for i in r["indicators"] if i["id"] == "G-ID-2")["status"] for r in reps]
     assert g2 == ["ok", "deduct"]
     assert (tmp_path / "html" / "index.html").exists() and "共 2 个网站" in res.output
+
+
+def _run(site, tmp_path, *extra):  # noqa: ANN001, ANN202
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["check", f"{site.base()}/", "--name", site.name, "--code", site.code,
+                                    "--as-of", "2017-09-14", "--json", str(out), "--resolve",
+                                    f"{HOST}:{site.port}:127.0.0.1", "--allow-private", "--no-external", "-q", *extra])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    return res, {i["id"]: i for i in rep["indicators"]}
+
+
+def test_whitelist_file_silences_a_confirmed_false_positive(tmp_path):
+    with ThreadedSite(Site(extra_home_html="<p>会议认真传达学习了习近乎同志重要讲话精神。</p>")) as s:
+        _res, ind = _run(s, tmp_path)
+        assert ind["V15-4"]["status"] == "veto"
+        white = tmp_path / "white.txt"
+        white.write_text("# 已确认的误报\n习近乎\t传达学习\n", encoding="utf-8")
+        _res, ind = _run(s, tmp_path, "--whitelist", str(white))
+        assert ind["V15-4"]["status"] == "ok"
+
+
+def test_baseline_is_stored_then_compared(site, tmp_path):
+    base = tmp_path / "baseline.json"
+    res, ind = _run(site, tmp_path, "--baseline", str(base))
+    assert base.exists() and "已建立首页基线" in ind["G-SEC-1"]["summary"]
+    assert "基线" in res.output
+    _res, ind = _run(site, tmp_path, "--baseline", str(base))
+    assert "无明显变化" in ind["G-SEC-1"]["summary"]
+
+
+def test_search_is_reported(site, tmp_path):
+    _res, ind = _run(site, tmp_path)
+    assert ind["G-FUN-6"]["status"] == "ok" and ind["G-FUN-6"]["evidence"][0]["count"] >= 1
+    _res, ind = _run(site, tmp_path, "--no-search")
+    assert ind["G-FUN-6"]["status"] == "na"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--whitelist", "/nonexistent/white.txt"], "白名单文件不存在"),
+    (["--baseline", "/nonexistent/dir/b.json"], "目录不存在"),
+])
+def test_bad_whitelist_or_baseline_is_a_clear_error(args, needle):
+    res = CliRunner().invoke(main, ["check", "http://www.a.gov.cn/", *args])
+    assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output
+
+
+def test_bad_baseline_file_is_refused_before_checking(tmp_path):
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    res = CliRunner().invoke(main, ["check", "http://www.a.gov.cn/", "--baseline", str(bad)])
+    assert res.exit_code == 2 and "不是 govsite 基线" in res.output and bad.read_text(encoding="utf-8") == "[1, 2]"
+
+
+def test_render_without_chromium_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("GOVSITE_CHROMIUM", "/nonexistent/chromium")
+    res = CliRunner().invoke(main, ["check", "http://www.a.gov.cn/", "--render"])
+    assert res.exit_code == 2 and "Chromium" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_render_attaches_screenshots(tmp_path):
+    with ThreadedSite(Site(jiucuo="none")) as s:
+        _res, ind = _run(s, tmp_path, "--render")
+    assert ind["G-ID-4"]["status"] == "deduct"
+    assert ind["G-ID-4"]["evidence"][0]["screenshot"].startswith("data:image/jpeg;base64,")
+
+
+def test_sites_file_may_carry_a_whitelist_per_site(tmp_path):
+    from govsite.cli.check import _load_sites
+
+    p = tmp_path / "sites.json"
+    p.write_text(json.dumps([{"url": "http://www.a.gov.cn/", "whitelist": ["习近乎\t传达学习"]},
+                             {"url": "http://www.b.gov.cn/", "whitelist": "攻府;共合国"},
+                             {"url": "http://www.c.gov.cn/"}], ensure_ascii=False), encoding="utf-8")
+    assert [s["whitelist"] for s in _load_sites(str(p))] == [["习近乎\t传达学习"], ["攻府", "共合国"], []]
