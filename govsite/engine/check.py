@@ -185,7 +185,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         home_problem = "首页内容无法解析"
 
     # Raises RenderUnavailable when Chromium/Playwright is missing (the CLI checks first).
-    rendered = await render_home(f, url, collector, as_of=options.as_of, domains=target.domains) \
+    rendered = await render_home(f, url, collector, as_of=options.as_of, domains=target.domains,
+                                 timeout=min(30.0, max(5.0, deadline - loop.time()))) \
         if options.render and not home_problem else None
     if home_problem:
         for fid in ("V15-2", "V15-3", "D15-2", "D15-3", "D15-4", "G-NAME-1", "G-ID-1", "G-ID-2", "G-ID-4"):
