@@ -332,7 +332,8 @@ def _insert_sql(n_history: int) -> str:
 def _insert_together(msg: Message, history: list[Transition]) -> None:
     """Store the message and its history in one statement: in autocommit mode one round trip
     instead of four (BEGIN, two INSERTs, COMMIT), and atomic on its own. Values are prepared as
-    Model.save prepares them (pre_save, get_db_prep_save)."""
+    Model.save prepares them (pre_save, get_db_prep_save). Like bulk_create, it sends no
+    pre/post_save signals: nothing listens for a new message being created."""
     params = [f.get_db_prep_save(f.pre_save(msg, add=True), connection) for f in _insert_fields(Message)]
     t_fields = _insert_fields(Transition)
     for t in history:
