@@ -28,10 +28,20 @@ from govsite.cli.errors import UserError
 @click.option("--duration", type=click.FloatRange(0.1, None), help="--serve：运行这么多秒后退出（默认一直运行）")
 @click.option("--farm-manifest", type=click.Path(exists=True, dir_okay=False),
               help="--serve：按模拟站点群清单改用其网址并解析到 127.0.0.1（需同时 --allow-private）")
+@click.option("--export", "export_code", metavar="网站标识码",
+              help="把 --serve 已存储的该网站探测结果写成 --log 探测日志（供 govsite check --probe-log）")
+@click.option("--since", help="--export：起始日期 YYYY-MM-DD（默认 --until 所在季度的第一天）")
+@click.option("--until", help="--export：结束日期 YYYY-MM-DD（默认今天）")
 def monitor_cmd(urls, days, per_day, timeout, log_file, time_warp, start, resolve, allow_private,  # noqa: ANN001, PLR0913
-                serve, seed, alert_after, concurrency, duration, farm_manifest) -> None:
+                serve, seed, alert_after, concurrency, duration, farm_manifest, export_code, since, until) -> None:
     """Probe home pages N times a day for D days and log each probe (V15-1 / D15-1 input);
-    with --serve, probe every running registry site for good and store the probes."""
+    with --serve, probe every running registry site for good and store the probes; with
+    --export, write a site's stored probes for any window as a probe log."""
+    if export_code:
+        if serve or urls or not log_file:
+            raise UserError("--export 需要 --log 输出文件，且不能与 --serve 或网址同用")
+        _export(export_code, since, until, log_file)
+        return
     if serve:
         if urls or log_file:
             raise UserError("--serve 探测登记库中的网站：不要同时给出网址或 --log")
@@ -171,6 +181,42 @@ def _serve(*, per_day: int, timeout: float, time_warp: float, start: str | None,
     pct = 100.0 * st.failures / st.probes if st.probes else 0.0
     click.echo(f"监测 {st.sites} 个网站，探测 {st.probes} 次，失败 {st.failures} 次（{pct:.2f}%），"
                f"延误 {st.late} 次；结果已存入数据库")
+
+
+def _export(code: str, since: str | None, until: str | None, log_file: str) -> None:
+    from datetime import date, datetime
+
+    from govsite.engine.indicators.availability import CST, write_log
+    from govsite.periods import Quarter
+
+    def day(v: str, opt: str) -> date:
+        try:
+            return date.fromisoformat(v.strip())
+        except ValueError:
+            raise UserError(f"{opt} 日期无效: {v!r}（应为 YYYY-MM-DD）") from None
+
+    end = day(until, "--until") if until else datetime.now(CST).date()
+    begin = day(since, "--since") if since else Quarter.of(end).start
+    if begin > end:
+        raise UserError("--since 不能晚于 --until")
+    from govsite.project.boot import setup_django
+
+    setup_django()
+    from govsite.registry import availability as store
+    from govsite.registry.models import Site
+
+    site = Site.objects.filter(code=code.strip()).values_list("pk", "home_url").first()
+    if site is None:
+        raise UserError(f"登记库中没有网站标识码为 {code} 的网站")
+    probes = store.window_probes(site[0], site[1], begin, end)
+    if not probes:
+        raise UserError(f"{code} 在 {begin} 至 {end} 没有已存储的探测结果（govsite monitor --serve）")
+    try:
+        write_log(log_file, probes)
+    except OSError as exc:
+        raise UserError(f"无法写入探测日志 {log_file}: {exc}") from None
+    failed = sum(not p.ok for p in probes)
+    click.echo(f"{code}：{begin} 至 {end} 共 {len(probes)} 次探测，失败 {failed} 次，已写入 {log_file}")
 
 
 def _refused(url: str, res_map: dict) -> bool:

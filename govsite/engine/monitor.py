@@ -46,7 +46,7 @@ class MonitorConfig:
     flush_every: float = 1.0  # real seconds between sink calls
     allow_private: bool = False
     resolve: dict = field(default_factory=dict)
-    min_real_timeout: float = 0.05  # under a warp, a loopback answer still needs a few ms
+    min_real_timeout: float = 0.5  # under a warp a loaded machine still needs real time to answer
 
 
 def _midnight(d: date) -> datetime:

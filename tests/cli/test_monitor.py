@@ -24,9 +24,17 @@ def site():
         yield s
 
 
-def test_monitor_refuses_private_address():
-    res = CliRunner().invoke(main, ["monitor", "http://10.0.0.1/", "--log", "x.jsonl"])
-    assert res.exit_code == 2 and "内网" in res.output and "Traceback" not in res.output
+@pytest.mark.parametrize("args,needle", [
+    (["monitor", "http://10.0.0.1/", "--log", "x.jsonl"], "内网"),
+    (["monitor", "--log", "x.jsonl"], "--serve"),
+    (["monitor", "http://www.a.gov.cn/"], "--log"),
+    (["monitor", "--serve", "http://www.a.gov.cn/"], "--serve"),
+    (["monitor", "--serve", "--log", "x.jsonl"], "--serve"),
+    (["monitor", "--serve", "--farm-manifest", "/nonexistent/farm.json"], "farm"),
+])
+def test_bad_input_is_a_clear_error(args, needle):  # noqa: ANN001
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output
 
 
 def test_monitor_log_feeds_the_check(site, tmp_path):
@@ -98,3 +106,35 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_writes_stored_probes_of_any_window_as_a_probe_log(tmp_path) -> None:  # noqa: ANN001
+    """An engine check (`govsite check --probe-log`) can take the stored probes too."""
+    from datetime import datetime, timedelta
+
+    from govsite.engine.indicators.availability import CST, Probe, read_log
+    from govsite.registry import availability as store
+    from govsite.registry.models import Organization, Region, Site
+
+    region = Region.objects.get(code="220000")
+    site = Site.objects.create(code="2204210001", name="东丰县人民政府", home_url="http://www.dongfeng.gov.cn/",
+                               category=6, site_class="portal", level="county", region=region,
+                               sponsor=Organization.objects.create(name="东丰县人民政府", region=region))
+    t0 = datetime(2017, 9, 1, tzinfo=CST)
+    store.store([(site.pk, Probe(t0 + timedelta(hours=3 * i), site.home_url, i % 10 != 0, 200, 0.2, None))
+                 for i in range(8 * 14)])  # two weeks, 8 a day, every 10th failed
+    log = tmp_path / "stored.jsonl"
+    res = CliRunner().invoke(main, ["monitor", "--export", "2204210001", "--since", "2017-09-08", "--until",
+                                    "2017-09-14", "--log", str(log)])
+    assert res.exit_code == 0, res.output
+    probes = read_log(log)
+    assert len(probes) == 56 and {p.t.astimezone(CST).date().isoformat() for p in probes} == {
+        f"2017-09-{d:02d}" for d in range(8, 15)}
+    assert sum(not p.ok for p in probes) == sum(1 for i in range(56, 112) if i % 10 == 0)
+    assert "共 56 次探测" in res.output
+    res = CliRunner().invoke(main, ["monitor", "--export", "2204210001", "--since", "2016-01-01", "--until",
+                                    "2016-01-31", "--log", str(log)])
+    assert res.exit_code == 2 and "没有已存储的探测结果" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["monitor", "--export", "9999999999", "--log", str(log)])
+    assert res.exit_code == 2 and "登记库中没有" in res.output
