@@ -199,10 +199,13 @@ class InteractionObserver:
     undated: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: {k: [] for k in KINDS})
     undated_count: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     pages: int = 0
+    home: str | None = None  # the site's home page (evidence for "no such column")
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         self.pages += 1
         page = facts.url
+        if rec.depth == 0 and self.home is None:
+            self.home = page
         # Menu and heading links name columns; the items of lists (article titles that mention
         # 征集 or 访谈) do not.
         items = {it.url for c in facts.columns for it in c.items if it.url}
@@ -434,7 +437,7 @@ class InteractionObserver:
         months, window = int(rule.get("unanswered_months", 3)), int(rule.get("window_months", 12))
         if not self.columns["consult"]:
             why = "未发现可用的在线咨询/建言渠道（信访、举报渠道不计）"
-            return Finding("V19-5", "veto", 0.0, [{"url": None, "detail": why + f"；已检查 {self.pages} 个页面"}], why)
+            return Finding("V19-5", "veto", 0.0, [{"url": self.home, "detail": why + f"；已检查 {self.pages} 个页面"}], why)
         f = self._consult_state(months, window, as_of, "V19-5")
         assert f is not None
         return f
@@ -445,7 +448,7 @@ class InteractionObserver:
         start = as_of - relativedelta(months=window)
         if not self.columns["consult"]:
             why = f"未开设政务咨询类栏目（已检查 {self.pages} 个页面）"
-            return Finding("D15-5", "deduct", -float(rule.get("points_missing", 5)), [{"url": None, "detail": why}], why)
+            return Finding("D15-5", "deduct", -float(rule.get("points_missing", 5)), [{"url": self.home, "detail": why}], why)
         names = self.names("consult")
         broken = self._unusable("consult", crawler)
         dated = [m for m in self.messages.values() if m.asked is not None]
@@ -481,7 +484,7 @@ class InteractionObserver:
             pts = float(rule.get("points_missing", 0))
             why = f"未开设{label}栏目（已检查 {self.pages} 个页面）"
             if pts:
-                return Finding(fid, "deduct", -pts, [{"url": None, "detail": why}], why)
+                return Finding(fid, "deduct", -pts, [{"url": self.home, "detail": why}], why)
             return Finding(fid, "ok", 0.0, [], why + "，按评分细则此项不扣分")
         names = self.names(kind)
         acts = list(self.activities[kind].values())

@@ -158,10 +158,13 @@ class ServiceObserver:
     requests: int = 0  # extra requests made by `verify`
     unchecked: dict[str, int] = field(default_factory=lambda: {"attachment": 0, "system": 0})
     guide_links: dict[str, None] = field(default_factory=dict)  # guide lists and their items (to retry)
+    home: str | None = None  # the site's home page (evidence for "no service offering")
     _seen_guides: set[str] = field(default_factory=set)
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = normalize(facts.url) or facts.url
+        if rec.depth == 0 and self.home is None:
+            self.home = page
         for c in facts.columns:
             if "指南" in c.name and len(self.guide_links) < MAX_GUIDES:
                 if c.url:
@@ -360,7 +363,7 @@ class ServiceObserver:
         items = int(rule.get("bad_items", 5))
         if not self.guides and not self.systems and not self.service_entries:
             why = "未发现任何办事服务内容（办事指南、在线办理入口或办事服务栏目）"
-            return Finding("V19-6", "veto", 0.0, [{"url": None, "detail": why}], why)
+            return Finding("V19-6", "veto", 0.0, [{"url": self.home, "detail": why}], why)
         bad = [(g, [c for c in key if c not in g.present]) for g in self.guides]
         bad = [(g, miss) for g, miss in bad if len(miss) >= limit]
         n = len(self.guides)

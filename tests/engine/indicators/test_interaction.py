@@ -139,6 +139,7 @@ def test_no_consultation_column_deducts_and_is_a_2019_veto(rs):
     feed(obs, BASE + "/", home_with(("政务要闻", "/xwzx/zwyw/"), ("意见征集", "/hdjl/zjdc/")), depth=0)
     d5 = obs.d15_5(rs, AS_OF, None)
     assert d5.status == "deduct" and d5.points == -5.0 and "未开设" in d5.summary
+    assert d5.evidence[0]["url"] == BASE + "/"  # the home page an inspector opens to confirm it
     assert obs.v15_5(rs, AS_OF).status == "ok"  # RS2015: a deduction, not the veto
     v19 = obs.v19_5(load_ruleset("RS2019"), AS_OF)
     assert v19.status == "veto"
