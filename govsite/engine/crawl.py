@@ -269,8 +269,9 @@ class Crawler:
     # -- downloader + parser -------------------------------------------------------------------
     async def _crawl_page(self, url: str, depth: int) -> None:
         res = await self.fetcher.get(url, deadline=self.deadline)
+        # (the final URL is usually the requested one: keep one string, not two, per page)
         rec = PageRecord(url=url, depth=depth, status=res.status, error=res.error, elapsed=res.elapsed,
-                         final_url=res.final_url, detail=res.detail)
+                         final_url=url if res.final_url == url else res.final_url, detail=res.detail)
         if depth == 0:
             self.home = rec
         self.pages.append(rec)

@@ -35,7 +35,7 @@ def normalize(url: str, base: str | None = None) -> str | None:
 _PLAIN_URL = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(:[1-9]\d{0,4})?(/[A-Za-z0-9_~.\-/]*)?")
 
 
-@functools.lru_cache(maxsize=131072)
+@functools.lru_cache(maxsize=32768)  # bounded: a big crawl must not keep every URL twice
 def _normalize_abs(url: str) -> str | None:
     m = _PLAIN_URL.fullmatch(url)
     if m is not None:
