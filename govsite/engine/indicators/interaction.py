@@ -213,10 +213,11 @@ class InteractionObserver:
             if lk.tag == "a" and not lk.hidden and lk.url not in items:
                 self._column(column_kind(lk.text), lk.url, lk.text)
         own = _page_kind(facts)
-        if own:
-            self._column(own, normalize(page) or page, facts.meta.get("ColumnName") or KIND_LABEL[own])
         listed: set[str] = set()
+        article = facts.article_pub_date is not None or "ArticleTitle" in facts.meta
         for col in facts.columns:
+            if article and col.url is None and col.item_count < 2:
+                continue  # an article's own heading and date line, not a list
             kind = column_kind(col.name)
             if kind is None and own and (col.url is None or normalize(col.url, page) == normalize(page)):
                 if col.type in ("interaction", "other") and len(facts.columns) <= 3:
@@ -240,6 +241,9 @@ class InteractionObserver:
                     self._message(it.title, url, page, it.date, it.raw_date, statuses[i] if i < len(statuses) else None)
                 else:
                     self._activity(kind, it.title, url, page, it.date, it.raw_date)
+        if own and (own in listed or (facts.article_pub_date is None and "ArticleTitle" not in facts.meta)):
+            # the column's own page (a message or activity page names its column too, but is not it)
+            self._column(own, normalize(page) or page, facts.meta.get("ColumnName") or KIND_LABEL[own])
         kind = self.item_kind.get(normalize(page) or page) or own
         if kind and kind not in listed:  # a list page is not a message or an activity
             self._detail(kind, facts)
