@@ -3,10 +3,9 @@ site. Keep every permission decision about "where" here, so the rules stay in on
 
 from __future__ import annotations
 
-import secrets
-
-from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from govsite.accounts.models import NATIONAL_ROLES, Membership, Role
 from govsite.registry.models import Region, Site
@@ -26,56 +25,26 @@ def role_of(user) -> str | None:  # noqa: ANN001
     return m.role if m else None
 
 
-REGION_TREE_TTL = 600  # seconds; a change to any region also drops every cached tree at once
-_REGION_VERSION_KEY = "scope:region-version"
+def region_tree_subquery(region_id: int) -> RawSQL:
+    """The region and every region below it as ONE recursive subquery, evaluated by the
+    database with the query it is part of: always current (no cached tree to go stale), and
+    no list of ids to send."""
+    table = connection.ops.quote_name(Region._meta.db_table)
+    pk, parent = (connection.ops.quote_name(Region._meta.get_field(n).column) for n in ("id", "parent"))
+    start = f"CAST(%s AS {Region._meta.pk.cast_db_type(connection)})"
+    return RawSQL(f"WITH RECURSIVE tree(id) AS (SELECT {start} UNION SELECT r.{pk} FROM {table} r "
+                  f"JOIN tree ON r.{parent} = tree.id) SELECT id FROM tree", [region_id])
 
 
-def region_tree_changed(**_: object) -> None:
-    """Forget every cached region tree (connected to Region saves and deletes): a new version
-    makes all earlier keys unreachable, in every process when the cache is shared (Redis)."""
-    cache.set(_REGION_VERSION_KEY, secrets.token_hex(8), None)
-
-
-def _region_version() -> str:
-    version = cache.get(_REGION_VERSION_KEY)
-    if version is None:
-        version = secrets.token_hex(8)
-        if not cache.add(_REGION_VERSION_KEY, version, None):
-            version = cache.get(_REGION_VERSION_KEY) or version
-    return version
-
-
-def descendant_ids(region_id: int) -> frozenset[int]:
-    """The region and every region below it. Divisions are reference data read on every scoped
-    request, so the walk (one query per level) is cached; the version key drops it on change."""
-    key = f"scope:region-tree:{_region_version()}:{region_id}"
-    ids = cache.get(key)
-    if ids is None:
-        found = {region_id}
-        frontier = [region_id]
-        while frontier:
-            frontier = [pk for pk in Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-                        if pk not in found]
-            found.update(frontier)
-        ids = frozenset(found)
-        cache.set(key, ids, REGION_TREE_TTL)
+def region_and_descendant_ids(region: Region) -> set[int]:
+    """The region and every region below it (walks `parent` links, one query per level)."""
+    ids = {region.pk}
+    frontier = [region.pk]
+    while frontier:
+        frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [pk for pk in frontier if pk not in ids]
+        ids.update(frontier)
     return ids
-
-
-def region_ids_by_code_prefix(prefix: str) -> frozenset[int]:
-    """Ids of the regions whose code starts with `prefix` (a province's two digits name the
-    province and everything in it), cached like descendant_ids."""
-    key = f"scope:region-prefix:{_region_version()}:{prefix}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = frozenset(Region.objects.filter(code__startswith=prefix).values_list("pk", flat=True))
-        cache.set(key, ids, REGION_TREE_TTL)
-    return ids
-
-
-def region_and_descendant_ids(region: Region) -> frozenset[int]:
-    """The region and every region below it (see descendant_ids)."""
-    return descendant_ids(region.pk)
 
 
 def province_of(region: Region | None) -> Region | None:
@@ -93,7 +62,7 @@ def _scope_filter(m: Membership) -> Q | None:
         return None
     q = Q(pk__in=[])
     if m.role in (Role.REGIONAL_ADMIN, Role.INSPECTOR) and m.region_id:
-        q |= Q(region_id__in=descendant_ids(m.region_id))
+        q |= Q(region_id__in=region_tree_subquery(m.region_id))
     if m.role in (Role.DEPARTMENT_ADMIN, Role.INSPECTOR) and m.department_id:
         q |= Q(department_id=m.department_id)
     if m.role in (Role.SITE_OPERATOR, Role.INSPECTOR):

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from govsite.accounts.models import Role
-from govsite.accounts.scope import can_act_on, membership_of, region_ids_by_code_prefix
+from govsite.accounts.scope import can_act_on, membership_of
 from govsite.console import data, scope
 from govsite.console.audit import record
 from govsite.feedback.models import Status
@@ -122,8 +122,9 @@ def _registry_query(request: HttpRequest):  # noqa: ANN202
     if f["status"] in Site.Status.values:
         qs = qs.filter(status=f["status"])
     if f["province"].isdigit() and len(f["province"]) == 2:
-        # The province's region ids (cached) instead of a join on the region code.
-        qs = qs.filter(region_id__in=region_ids_by_code_prefix(f["province"]))
+        # A subquery on the province's regions rather than a join: the planner may then walk
+        # the site code index and stop at the first page.
+        qs = qs.filter(region_id__in=Region.objects.filter(code__startswith=f["province"]).values("pk"))
     return qs, f
 
 
