@@ -12,7 +12,10 @@ N/8, N/2 and N pages and prints its peak RSS at each size (the goal: < 300 MB at
 and flat as the site grows).
 
 Every tool runs as its own process; CPU seconds and peak RSS come from wait4() on that
-process. Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
+process. govsite runs twice: in one process, and with `--processes N` (default 2) through
+`crawl_sites`, which deals the sites out by host to N processes; CPU then counts every process
+(wait4 includes reaped children) and peak RSS is the largest single process. The last lines
+print the goal ratios: CPU per page against the floor, pages/s against linkinator and LinkChecker. Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
 the floor through --resolve-style resolvers, linkinator through an undici preload, LinkChecker
 through a getaddrinfo shim.
 LinkChecker: `python -m venv /tmp/lc && /tmp/lc/bin/pip install linkchecker`;
