@@ -56,7 +56,7 @@ def test_monitor_log_feeds_the_check(site, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_serve_probes_the_registry_stores_probes_and_feeds_the_campaign_check(tmp_path) -> None:  # noqa: ANN001
     """A short real run of `govsite monitor --serve` against the farm: every running registry
     site is probed on its schedule, the probes land in the database, and a campaign check of
@@ -108,7 +108,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_writes_stored_probes_of_any_window_as_a_probe_log(tmp_path) -> None:  # noqa: ANN001
     """An engine check (`govsite check --probe-log`) can take the stored probes too."""
     from datetime import datetime, timedelta
