@@ -14,8 +14,12 @@ and flat as the site grows).
 Every tool runs as its own process; CPU seconds and peak RSS come from wait4() on that
 process. govsite runs twice: in one process, and with `--processes N` (default 2) through
 `crawl_sites`, which deals the sites out by host to N processes; CPU then counts every process
-(wait4 includes reaped children) and peak RSS is the largest single process. The last lines
-print the goal ratios: CPU per page against the floor, pages/s against linkinator and LinkChecker. Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
+(wait4 includes reaped children) and peak RSS is the largest single process. "govsite +
+detectors" is the same one-process crawl through `check_site` (engine/check.py), whose observers
+(text scanners, security, interaction, services, collector) read every page; search and the
+availability probes are off. The last lines print the goal ratios: CPU per page against the
+floor, pages/s against linkinator and LinkChecker (issue 4), and the detectors' cost against
+govsite alone (issue 5: at most 30 % of throughput). Every tool reaches the farm's virtual hosts on 127.0.0.1 without DNS: govsite and
 the floor through --resolve-style resolvers, linkinator through an undici preload, LinkChecker
 through a getaddrinfo shim.
 LinkChecker: `python -m venv /tmp/lc && /tmp/lc/bin/pip install linkchecker`;
@@ -90,6 +94,54 @@ def worker_govsite(manifest: dict, port: int, max_pages: int, processes: int = 1
     pages = sum(sum(1 for p in c.pages if p.html) for c in done)
     urls = sum(len(c.pages) + sum(1 for lr in c.links.values() if lr.checked and lr.kind != "page") for c in done)
     print(json.dumps({"pages": pages, "urls": urls}))
+
+
+def worker_detectors(manifest: dict, port: int, max_pages: int) -> None:
+    """The same crawl through `check_site`, which adds the engine's detectors: the observers it
+    builds (text scanners, security, interaction, services, collector) read every page, then
+    the post-crawl interaction/service follow-ups and scoring run. Search and the availability
+    probes are off (they query the site, not the crawled pages); one process, as observers need."""
+    sys.path.insert(0, str(ROOT))
+    from datetime import datetime, timedelta, timezone
+
+    from govsite.engine.check import CheckOptions, SiteTarget, check_site
+    from govsite.engine.fetch import FetchConfig, Fetcher
+    from govsite.engine.indicators.guideline import CATEGORY_LABELS
+
+    resolve = {(s["host"], port): ["127.0.0.1"] for s in manifest["sites"]}
+    as_of = datetime.fromisoformat(manifest["as_of"]).replace(hour=23, minute=59, tzinfo=timezone(timedelta(hours=8)))
+    # An empty probe log: no probes are sent (availability is judged from the log, here empty).
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as probe_log:
+        pass
+    opts = CheckOptions(as_of=as_of, allow_private=True, max_pages=max_pages, max_depth=10, check_external=False,
+                        check_search=False, probe_log=probe_log.name, time_budget=600)
+    counts = {"pages": 0, "urls": 0}
+    t0 = time.monotonic()
+    crawled = [0.0, 0.0]  # process CPU s and wall s when the last site's crawl ended
+
+    def count(c) -> None:  # noqa: ANN001 - the finished Crawler; counted as worker_govsite counts
+        crawled[:] = [time.process_time(), time.monotonic() - t0]
+        counts["pages"] += sum(1 for p in c.pages if p.html)
+        counts["urls"] += len(c.pages) + sum(1 for lr in c.links.values() if lr.checked and lr.kind != "page")
+
+    def target(site: dict) -> SiteTarget:
+        cat = site.get("category")
+        return SiteTarget(url=site["url"], name=site.get("name"), code=site.get("code"),
+                          category=CATEGORY_LABELS.get(cat, cat if isinstance(cat, int) else None),
+                          official_name=site.get("official_name"))
+
+    async def main() -> None:
+        async with Fetcher(FetchConfig(allow_private=True, resolve=resolve, per_host=2, retries=0)) as f:
+            await asyncio.gather(*(check_site(target(s), opts, fetcher=f, on_crawl=count) for s in manifest["sites"]))
+
+    try:
+        asyncio.run(main())
+    finally:
+        os.unlink(probe_log.name)
+    # Shares of the worker's CPU and wall spent until the last crawl ended (the rest: follow-ups
+    # and scoring of the sites still open then); the driver splits the measured totals with them.
+    cpu, wall = time.process_time(), time.monotonic() - t0
+    print(json.dumps(dict(counts, crawl_cpu_share=crawled[0] / cpu, crawl_wall_share=crawled[1] / wall)))
 
 
 def worker_plain(manifest: dict, port: int, max_pages: int) -> None:
@@ -260,7 +312,7 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=2,
                     help="also run govsite with this many processes (sites dealt out by host); 1: skip")
     ap.add_argument("--big", type=int, metavar="N", help="memory mode: one site grown to about N pages")
-    ap.add_argument("--worker", choices=["govsite", "plain"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=["govsite", "plain", "detectors"], help=argparse.SUPPRESS)
     ap.add_argument("--manifest", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -268,6 +320,8 @@ def main() -> None:
         manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
         if args.worker == "govsite":
             worker_govsite(manifest, args.port, args.max_pages, args.processes)
+        elif args.worker == "detectors":
+            worker_detectors(manifest, args.port, args.max_pages)
         else:
             worker_plain(manifest, args.port, args.max_pages)
         return
@@ -289,8 +343,10 @@ def main() -> None:
         try:
             wait_port(port)
             rows = []
+            det_phase = None
             common = ["--manifest", str(man_path), "--port", str(port), "--max-pages", str(args.max_pages)]
-            runs = [("aiohttp+selectolax (floor)", "plain", 1), ("govsite", "govsite", 1)]
+            runs = [("aiohttp+selectolax (floor)", "plain", 1), ("govsite", "govsite", 1),
+                    ("govsite + detectors", "detectors", 1)]
             if args.processes > 1:
                 runs.append((f"govsite, {args.processes} processes", "govsite", args.processes))
             for label, name, procs in runs:
@@ -298,6 +354,8 @@ def main() -> None:
                 m = re.search(r"\{.*\}", out)
                 res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
                 rows.append((label, res["pages"], res["urls"], wall, cpu, rss))
+                if "crawl_cpu_share" in res:
+                    det_phase = (res["crawl_wall_share"], res["crawl_cpu_share"])
             urls = [s["url"] for s in manifest["sites"]]
             if Path(args.linkinator).exists():
                 # linkinator fetches with undici, which ignores proxy variables: a preload maps every
@@ -358,13 +416,26 @@ def main() -> None:
     lnk = rate.get("linkinator 7.x")
     lc = next((v for k, v in rate.items() if k.startswith("LinkChecker")), None)
     for name in rate:
-        if name.startswith("govsite"):
+        if name.startswith("govsite") and name != "govsite + detectors":
             parts = [f"CPU/page {cpu_pp[name] / floor:.2f}x the floor (goal <= 1.5)"]
             if lnk:
                 parts.append(f"pages/s {rate[name] / lnk:.1f}x linkinator (goal >= 3)")
             if lc:
                 parts.append(f"{rate[name] / lc:.0f}x LinkChecker (goal >= 10)")
             print(f"{name}: " + "; ".join(parts))
+    if "govsite + detectors" in rate and rate.get("govsite"):
+        # Issue 5: the detectors may cost at most 30 % of crawl throughput (one process each).
+        loss = 1 - rate["govsite + detectors"] / rate["govsite"]
+        extra = cpu_pp["govsite + detectors"] / cpu_pp["govsite"] - 1
+        print(f"govsite + detectors: pages/s {100 * loss:.0f} % below govsite alone (goal <= 30 %); "
+              f"CPU/page {100 * extra:+.0f} % (the load-independent figure: throughput share "
+              f"{100 * (1 - 1 / (1 + extra)):.0f} % when CPU-bound)")
+        if det_phase:
+            name, pages, _u, wall, cpu, _r = next(r for r in rows if r[0] == "govsite + detectors")
+            cw, cc = wall * det_phase[0], cpu * det_phase[1]
+            print(f"govsite + detectors, until the last crawl ended ({100 * det_phase[0]:.0f} % of its wall, "
+                  f"{100 * det_phase[1]:.0f} % of its CPU): pages/s {100 * (1 - pages / cw / rate['govsite']):.0f} % "
+                  f"below govsite alone; CPU/page {100 * (1000 * cc / max(pages, 1) / cpu_pp['govsite'] - 1):+.0f} %")
 
 
 if __name__ == "__main__":
