@@ -53,6 +53,7 @@ def prepare(env: dict) -> dict:
     from govsite.project.boot import setup_django
 
     setup_django()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -78,7 +79,7 @@ def prepare(env: dict) -> dict:
         u = get_user_model().objects.create_user(name)
         Membership.objects.create(user=u, role=role, region=region)
         s = SessionStore()
-        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), "django.contrib.auth.backends.ModelBackend"
+        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), settings.AUTHENTICATION_BACKENDS[-1]
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.create()
         users[name] = s.session_key

@@ -109,7 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Console login: django-axes locks a username+address pair after repeated failures.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# ScopedModelBackend is ModelBackend reading the user with its Membership in one query.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "govsite.accounts.backends.ScopedModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("GOVSITE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
