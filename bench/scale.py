@@ -212,6 +212,36 @@ def projection(results: dict[str, tuple[int, float, int, float, float]]) -> None
           " per-host limiter and the claim/record rows)")
 
 
+def marginal(args: argparse.Namespace, base: dict, manifest: Path, n: int, db: str) -> None:
+    """CPU per extra page: the same sites checked in-process at --max-pages 3 and 30. Splits a
+    site's cost into a fixed part and a per-page part, so the 200-page projection does not
+    charge 200 pages with 200 times the fixed cost of a 3-page check."""
+    size = min(n, args.marginal_sites)
+    got = []
+    for pages_cap in (3, 30):
+        out = run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", str(size), "--seed", "marginal",
+                   "--name", f"marginal {pages_cap}", "--min-per-stratum", "0", "--as-of", "2017-09-14",
+                   "--farm-manifest", str(manifest), "--json"], base)
+        cid = json.loads(out)["id"]
+        cpu0 = child_cpu()
+        run([*CLI, "campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private",
+             "--max-pages", str(pages_cap), "--time-budget", "120", "--no-progress", "--concurrency", "64",
+             *OUTSIDE], base)
+        cpu = child_cpu() - cpu0
+        checked, npages, _ = pages(db, cid)
+        got.append((checked, npages, cpu))
+        print(f"in-process, --max-pages {pages_cap:2d}: {checked} sites {npages} pages, CPU {cpu:.1f} s", flush=True)
+    (c3, p3, cpu3), (_c30, p30, cpu30) = got
+    per_page = (cpu30 - cpu3) / max(1, p30 - p3)
+    fixed = max(0.0, (cpu3 - per_page * p3) / c3)
+    site_200 = fixed + NATIONAL_PAGES * per_page
+    hours = NATIONAL_SITES * site_200 / 2 / 3600
+    print(f"marginal: {per_page * 1000:.1f} ms CPU per extra page, {fixed * 1000:.0f} ms fixed per site (incl. one"
+          f" process start-up over {c3} sites) → a 200-page site {site_200:.1f} s CPU; national sweep on one 2-core"
+          f" machine: {hours:.1f} h ({'<' if hours < 24 else '≥'} 24 h); a 6-hour sweep needs"
+          f" {NATIONAL_SITES * site_200 / 3600 / 6:.1f} worker cores")
+
+
 def monitor_bench(args: argparse.Namespace, base: dict, manifest: Path, db: str) -> None:
     urls = [s["url"] for s in json.loads(manifest.read_text(encoding="utf-8"))["sites"]]
     need = NATIONAL_SITES * PER_DAY / 86400
@@ -312,6 +342,8 @@ def main() -> None:
                          " what one core can do with ≥ 1,000 sites)")
     ap.add_argument("--growth-sites", type=int, default=300, help="sites given a quarter of stored probes")
     ap.add_argument("--skip-campaigns", action="store_true")
+    ap.add_argument("--marginal-sites", type=int, default=0,
+                    help="also measure CPU per extra page on this many sites (max-pages 3 vs 30)")
     args = ap.parse_args()
 
     name = f"govsite_bench_{uuid.uuid4().hex[:8]}"
@@ -342,6 +374,8 @@ def main() -> None:
         growth_bench(args, base, db)
         if not args.skip_campaigns:
             projection(campaigns(args, base, celery_env, manifest, n, tmp, db, farm.pid))
+        if args.marginal_sites:
+            marginal(args, base, manifest, n, db)
         monitor_bench(args, base, manifest, db)
     finally:
         for w in WORKERS:
