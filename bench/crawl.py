@@ -312,6 +312,8 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=2,
                     help="also run govsite with this many processes (sites dealt out by host); 1: skip")
     ap.add_argument("--big", type=int, metavar="N", help="memory mode: one site grown to about N pages")
+    ap.add_argument("--only", help="comma-separated runs to keep, of: plain, govsite, detectors, processes, "
+                                   "linkinator, linkchecker (e.g. govsite,detectors for the issue-5 figure alone)")
     ap.add_argument("--worker", choices=["govsite", "plain", "detectors"], help=argparse.SUPPRESS)
     ap.add_argument("--manifest", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -329,6 +331,10 @@ def main() -> None:
         main_big(args)
         return
 
+    all_runs = ("plain", "govsite", "detectors", "processes", "linkinator", "linkchecker")
+    only = set(all_runs) if not args.only else {r.strip() for r in args.only.split(",") if r.strip()}
+    if not only or only - set(all_runs):
+        ap.error(f"--only: choose among {', '.join(all_runs)}")
     with tempfile.TemporaryDirectory(prefix="govsite-crawlbench-") as tmp:
         work = Path(tmp)
         work.chmod(0o755)  # nginx workers run as an unprivileged user and must read the export
@@ -348,16 +354,20 @@ def main() -> None:
             runs = [("aiohttp+selectolax (floor)", "plain", 1), ("govsite", "govsite", 1),
                     ("govsite + detectors", "detectors", 1)]
             if args.processes > 1:
-                runs.append((f"govsite, {args.processes} processes", "govsite", args.processes))
+                runs.append((f"govsite, {args.processes} processes", "processes", args.processes))
+            runs = [r for r in runs if r[1] in only]
             for label, name, procs in runs:
-                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", name, *common, "--processes", str(procs)])
+                worker = "govsite" if name == "processes" else name
+                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", worker, *common, "--processes", str(procs)])
                 m = re.search(r"\{.*\}", out)
                 res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
                 rows.append((label, res["pages"], res["urls"], wall, cpu, rss))
                 if "crawl_cpu_share" in res:
                     det_phase = (res["crawl_wall_share"], res["crawl_cpu_share"])
             urls = [s["url"] for s in manifest["sites"]]
-            if Path(args.linkinator).exists():
+            if "linkinator" not in only:
+                pass
+            elif Path(args.linkinator).exists():
                 # linkinator fetches with undici, which ignores proxy variables: a preload maps every
                 # host name to 127.0.0.1 (what --resolve does for the others).
                 lnk_dir = Path(args.linkinator).parent.parent.parent
@@ -376,7 +386,9 @@ def main() -> None:
                 rows.append(("linkinator 7.x", None, len(inside), wall, cpu, rss))
             else:
                 print(f"linkinator not found at {args.linkinator}; skipped")
-            if Path(args.linkchecker).exists():
+            if "linkchecker" not in only:
+                pass
+            elif Path(args.linkchecker).exists():
                 # LinkChecker resolves host names itself (a proxy does not spare it DNS timeouts here), so
                 # it runs under its own interpreter with getaddrinfo mapped to 127.0.0.1, as --resolve
                 # does for govsite. It runs for at most --linkchecker-seconds; its rate is the URLs it
@@ -412,17 +424,18 @@ def main() -> None:
               "single process")
     rate = {name: (pages if pages is not None else urls) / wall for name, pages, urls, wall, _c, _r in rows}
     cpu_pp = {name: 1000 * cpu / max(pages if pages is not None else urls, 1) for name, pages, urls, _w, cpu, _r in rows}
-    floor = cpu_pp[rows[0][0]]
+    floor = cpu_pp.get("aiohttp+selectolax (floor)")
     lnk = rate.get("linkinator 7.x")
     lc = next((v for k, v in rate.items() if k.startswith("LinkChecker")), None)
     for name in rate:
         if name.startswith("govsite") and name != "govsite + detectors":
-            parts = [f"CPU/page {cpu_pp[name] / floor:.2f}x the floor (goal <= 1.5)"]
+            parts = [f"CPU/page {cpu_pp[name] / floor:.2f}x the floor (goal <= 1.5)"] if floor else []
             if lnk:
                 parts.append(f"pages/s {rate[name] / lnk:.1f}x linkinator (goal >= 3)")
             if lc:
                 parts.append(f"{rate[name] / lc:.0f}x LinkChecker (goal >= 10)")
-            print(f"{name}: " + "; ".join(parts))
+            if parts:
+                print(f"{name}: " + "; ".join(parts))
     if "govsite + detectors" in rate and rate.get("govsite"):
         # Issue 5: the detectors may cost at most 30 % of crawl throughput (one process each).
         loss = 1 - rate["govsite + detectors"] / rate["govsite"]

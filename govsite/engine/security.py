@@ -58,6 +58,7 @@ _COMMERCIAL_TLDS = ("com", "net", "cc", "top", "xyz", "vip", "info", "biz", "clu
 _INSTITUTION = re.compile(r"政府|厅|局|委员会|办公室|部|院|中心|协会|学会|系统|平台|门户|大学|学院|医院|银行|图书馆|博物馆"
                           r"|报社|电视台|人大|政协|公安|法院|检察")
 _TAG_LABEL = {"script": "脚本", "iframe": "内嵌框架（iframe）", "frame": "框架页", "embed": "嵌入对象"}
+_MEMO_MAX = 50_000  # SecurityObserver's per-crawl memo entries
 _NAME_SUFFIXES = ("门户网站", "政府网站", "网站", "人民政府", "政府")
 
 
@@ -261,6 +262,11 @@ class SecurityObserver:
     structure_min: float = STRUCTURE_MIN
     text_min: float = TEXT_MIN
     _seen: set[tuple[str, str]] = field(default_factory=set)
+    # Per-crawl memos (pages of a site share their template): a link's host and whether it is
+    # foreign, and the inline scripts already read (their findings depend on the code alone and
+    # would only repeat keys `_add` has seen). Bounded: emptied when full.
+    _hosts: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    _scripts_read: set[bytes] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.site_host = self.site_host.lower()
@@ -283,15 +289,31 @@ class SecurityObserver:
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = facts.url
+        hosts = self._hosts
         for link in facts.links:
-            host = host_of(link.url)
-            if link.hidden and link.tag in ("a", "area") and self.foreign(host) and _spam_link(host, link.text):
+            got = hosts.get(link.url)
+            if got is None:
+                h = host_of(link.url)
+                got = (h, self.foreign(h))
+                if len(hosts) >= _MEMO_MAX:
+                    hosts.clear()
+                hosts[link.url] = got
+            host, foreign = got
+            if not foreign:
+                continue  # both checks below concern foreign hosts only
+            if link.hidden and link.tag in ("a", "area") and _spam_link(host, link.text):
                 self._add("hidden", page, link.url, {"detail": f"隐藏链接指向外部网站 {link.url}「{link.text}」",
                                                      "target": link.url})
-            elif link.tag in ("script", "iframe", "frame", "embed") and self.foreign(host):
+            elif link.tag in ("script", "iframe", "frame", "embed"):
                 self._add("script", page, link.url, {"detail": f"引用站外域名 {host} 的{_TAG_LABEL[link.tag]}：{link.url}",
                                                      "target": link.url})
         for code in facts.inline_scripts:
+            key = hashlib.blake2b(code.encode("utf-8", "replace"), digest_size=16).digest()
+            if key in self._scripts_read:
+                continue
+            if len(self._scripts_read) >= _MEMO_MAX:
+                self._scripts_read.clear()
+            self._scripts_read.add(key)
             self._inline(page, code)
         if rec.depth == 0:
             self._home(facts)

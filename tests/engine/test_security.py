@@ -226,3 +226,22 @@ async def test_check_site_stores_then_compares_the_baseline(tmp_path):
     ev = next(e for e in hacked["evidence"] if "baseline" in e)
     assert ev["baseline"]["title"] == "测试县人民政府" and ev["current"]["title"] == "澳门新葡京 真人娱乐"
     assert path.read_bytes() == stored  # the baseline is kept, never overwritten by a later check
+
+
+def test_template_scripts_and_links_on_every_page_are_reported_once_with_the_first_page():
+    """The observer reads a repeated template script or link once per crawl: the same finding,
+    counted once, on the first page carrying it; a new script on a later page is still read."""
+    from govsite.engine.crawl import PageRecord
+
+    loader = "<script>eval(String.fromCharCode(97,108,101,114,116))</script>"
+    ext = "<script src='http://js.tongji-cdn.com/7.js'></script>"
+    obs = SecurityObserver("www.demo.gov.cn", NAMES)
+    for n in range(4):
+        extra = "<script>eval(atob('ZG9jdW1lbnQ='))</script>" if n == 3 else ""
+        p = page(f"<p>演示市人民政府</p>{loader}{ext}{extra}", url=f"{SITE}art/{n}.html")
+        obs(p, PageRecord(url=p.url, depth=0 if n == 0 else 1, status=200, error=None, elapsed=0.0))
+    [f] = obs.findings()
+    assert obs.counts["script"] == 3
+    assert [e["url"] for e in f.evidence if e["detail"].startswith("混淆脚本")] == [f"{SITE}art/0.html", f"{SITE}art/3.html"]
+    assert [e["url"] for e in f.evidence if "tongji-cdn.com" in e["detail"]] == [f"{SITE}art/0.html"]
+    assert sum(e["url"] == f"{SITE}art/3.html" for e in f.evidence) == 1  # the later, different script

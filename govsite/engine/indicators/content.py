@@ -16,6 +16,7 @@ from govsite.engine.extract.columns import column_type
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.scoring import Finding
 from govsite.engine.text import DuplicateIndex, analyse_page
+from govsite.engine.text.page import TextCache
 
 MAX_EVIDENCE = 50  # per indicator: enough for a reviewer, bounded for a 10,000-page crawl
 MISMATCH_ID = "G-TXT-1"
@@ -53,12 +54,14 @@ class ContentObserver:
     pages: int = 0
     _seen_ads: set[str] = field(default_factory=set)
     _dups: DuplicateIndex = field(default_factory=DuplicateIndex)
+    _cache: TextCache = field(default_factory=TextCache)  # the site template scanned once, not per page
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         self.pages += 1
         article = rec.depth > 0 and is_article(facts)
         self.articles += article
-        rep = analyse_page(facts, article=article, site_whitelist=self.site_whitelist, duplicates=self._dups)
+        rep = analyse_page(facts, article=article, site_whitelist=self.site_whitelist, duplicates=self._dups,
+                           cache=self._cache)
         if rep.mismatch is not None:
             m = rep.mismatch
             self.mismatch_count += 1

@@ -3,6 +3,8 @@ advertising wording to commercial (non-government) sites."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,6 +27,7 @@ class AdFinding:
         return dict(self.__dict__)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same navigation links on every page of a site
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -39,6 +42,19 @@ def _matches_host(host: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _host_matcher(patterns: tuple[str, ...]) -> Callable[[str], str | None]:
+    """`_matches_host` with these patterns, remembered per host."""
+    return functools.lru_cache(maxsize=1 << 12)(lambda host: _matches_host(host, patterns))
+
+
+@functools.lru_cache(maxsize=8)
+def _phrase_finder(phrases: tuple[str, ...]) -> Callable[[str], str | None]:
+    """The first of `phrases` in a text, remembered per text (link texts repeat across pages)."""
+    return functools.lru_cache(maxsize=1 << 12)(lambda text: next((p for p in phrases if p in text), None))
+
+
+@functools.lru_cache(maxsize=1 << 12)
 def _commercial(host: str, site_host: str) -> bool:
     if not host or host == site_host or host.endswith("." + site_host) or site_host.endswith("." + host):
         return False
@@ -51,15 +67,16 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[Ad
     site_host = host_of(facts.url)
     out: list[AdFinding] = []
     seen: set[str] = set()
+    ad_net, ad_phrase = _host_matcher(lex.ad_hosts), _phrase_finder(lex.ad_phrases)
     for link in facts.links[:5000]:
         host = host_of(link.url)
-        net = _matches_host(host, lex.ad_hosts)
+        net = ad_net(host)
         if net and link.url not in seen:
             seen.add(link.url)
             out.append(AdFinding("ad_network", link.url, link.text, f"引用广告联盟 {net} 的{link.tag}"))
             continue
         text = link.text or ""
-        phrase = next((p for p in lex.ad_phrases if p in text), None)
+        phrase = ad_phrase(text)
         if phrase and _commercial(host, site_host) and link.url not in seen:
             seen.add(link.url)
             out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))

@@ -4,6 +4,7 @@ excerpt, because the final call is a person's."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -57,14 +58,25 @@ def article_body(page_text: str, title: str = "") -> str:
     keep = []
     for line in page_text.splitlines():
         s = line.strip()
-        if _title_chrome(s, core):
-            continue
-        n = len(content_chars(s))
-        # Footer/info lines are short; a paragraph may quote a label ("联系电话：") and stays.
-        if n < 20 or (n < 90 and _CHROME.search(s)):
+        if len(s) < 20:
+            continue  # fewer than 20 content characters, whatever they are (the cheap test first)
+        if _title_chrome(s, core) or not (_prose_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _prose(s)):
             continue
         keep.append(s)
     return "\n".join(keep)
+
+
+_PROSE_CACHE_CHARS = 400  # template lines are short; long paragraphs are an article's own
+
+
+def _prose(s: str) -> bool:
+    n = len(content_chars(s))
+    # Footer/info lines are short; a paragraph may quote a label ("联系电话：") and stays.
+    return not (n < 20 or (n < 90 and _CHROME.search(s)))
+
+
+# The same template lines come on every page of a site: judged once.
+_prose_cached = functools.lru_cache(maxsize=1 << 13)(_prose)
 
 
 def _title_chrome(line: str, title: str) -> bool:

@@ -4,8 +4,11 @@ the notice's "文不对题" (title/body mismatch, duplicates)."""
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
@@ -19,30 +22,188 @@ from govsite.engine.text.mismatch import (
     core_title,
     is_placeholder,
 )
-from govsite.engine.text.scanner import TextFinding, scan_text
+from govsite.engine.text.scanner import (
+    MAX_FINDINGS,
+    MAX_HITS,
+    MAX_TEXT_CHARS,
+    TextFinding,
+    _site_list,
+    scan_stats,
+    scan_text,
+)
 
 MAX_LINKS = 3000
+# TextCache bounds: lines remembered by hash (first sighting) and with their scan (seen again,
+# i.e. page template), link texts; a full table is emptied and refilled.
+_SEEN_MAX = 200_000
+_LINES_MAX = 20_000
+_LINE_CHARS_MAX = 2_000
+_LINKS_MAX = 20_000
+
+
+@dataclass(slots=True)
+class _LineScan:
+    findings: tuple[TextFinding, ...]  # offsets relative to the line
+    hits: int
+    candidates: int
+    dated: bool  # a leader's name is in the line: its findings depend on the page's date
+
+
+_HITS, _CANDIDATES, _FINDINGS = (operator.attrgetter(a) for a in ("hits", "candidates", "findings"))
+
+
+class TextCache:
+    """One per site crawl: most of a page's text is the site's template (header, navigation,
+    footer), the same lines on every page. A line seen a second time keeps its scan, so the
+    template is scanned about twice per crawl, not once per page; link texts likewise. Findings
+    never cross a line (sentences end at a line break, terms hold none), so a page's findings are
+    those of its lines, each reported on every page that carries it; when the pieces together
+    exceed a whole-page scan's bounds the page is scanned whole, as without the cache."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._seen: set[int] = set()
+        self._lines: dict[str, _LineScan] = {}
+        self._dated: dict[tuple[str, date | None], _LineScan] = {}
+        self._links_lex: lx.Lexicons | None = None
+        self._links: dict[str, tuple[TextFinding, ...]] = {}
+
+    def _bind(self, white: list[tuple[str, str]], lex: lx.Lexicons) -> None:
+        key = (tuple(white), id(lex))
+        if key != self._key:  # another whitelist or lexicon set: no remembered line applies
+            self._seen, self._lines, self._dated = set(), {}, {}
+            self._key = key
+
+    def links_memo(self, lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
+        """Link text -> its banned-wording findings, as far as known (read-only for callers)."""
+        if lex is not self._links_lex:
+            self._links_lex, self._links = lex, {}
+        return self._links
+
+    def link_banned(self, text: str, lex: lx.Lexicons) -> tuple[TextFinding, ...]:
+        """Banned wording in a link's text (no site whitelist, as `banned_links` scans)."""
+        got = self.links_memo(lex).get(text)
+        if got is None:
+            got = tuple(replace(f, where="link") for f in scan_text(text, lexicons=lex) if f.category == "banned")
+            if len(self._links) >= _LINKS_MAX:
+                self._links.clear()
+            self._links[text] = got
+        return got
+
+    def scan(self, text: str, on_date: date | None, white: list[tuple[str, str]],
+             lex: lx.Lexicons) -> list[TextFinding]:
+        """`scan_text(text, on_date=…)` with `white` the full whitelist, line by line."""
+        self._bind(white, lex)
+        text = text[:MAX_TEXT_CHARS]
+        lines = text.split("\n")
+        per_line: list[_LineScan | None] = list(map(self._lines.get, lines))  # most pages: mostly template
+        fresh: dict[str, list[int]] = {}  # line -> indexes of the lines to scan now
+        for i in [i for i, r in enumerate(per_line) if r is None or r.dated]:
+            ln = lines[i]
+            got = self._dated.get((ln, on_date)) if per_line[i] is not None else None
+            if got is not None:
+                per_line[i] = got
+            else:
+                fresh.setdefault(ln, []).append(i)
+        if fresh:
+            chunk_lines = list(fresh)
+            found, stats = scan_stats("\n".join(chunk_lines), on_date, white, lex)
+            if len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4:
+                return self._whole(text, on_date, white, lex)
+            starts, off = [], 0
+            for ln in chunk_lines:
+                starts.append(off)
+                off += len(ln) + 1
+            fs: list[list[TextFinding]] = [[] for _ in chunk_lines]
+            for f in found:
+                j = bisect.bisect_right(starts, f.start) - 1
+                fs[j].append(replace(f, start=f.start - starts[j], end=f.end - starts[j]))
+
+            def counts(positions: list[int]) -> list[int]:
+                n = [0] * len(chunk_lines)
+                for pos in positions:
+                    n[bisect.bisect_right(starts, pos) - 1] += 1
+                return n
+
+            hits, cands, names = counts(stats.hits), counts(stats.candidates), counts(stats.names)
+            for j, ln in enumerate(chunk_lines):
+                res = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0)
+                for i in fresh[ln]:
+                    per_line[i] = res
+                self._remember(ln, on_date, res)
+        done: list[_LineScan] = per_line  # type: ignore[assignment]  # every line has its scan now
+        if sum(map(_HITS, done)) >= MAX_HITS or sum(map(_CANDIDATES, done)) > MAX_FINDINGS * 4:
+            return self._whole(text, on_date, white, lex)
+        out: list[TextFinding] = []
+        if any(map(_FINDINGS, done)):
+            off = 0
+            for ln, r in zip(lines, done, strict=True):
+                out += [replace(f, start=f.start + off, end=f.end + off) for f in r.findings]
+                off += len(ln) + 1
+        return out[:MAX_FINDINGS]
+
+    @staticmethod
+    def _whole(text: str, on_date: date | None, white: list[tuple[str, str]], lex: lx.Lexicons) -> list[TextFinding]:
+        return scan_stats(text, on_date, white, lex)[0][:MAX_FINDINGS]
+
+    def _remember(self, line: str, on_date: date | None, res: _LineScan) -> None:
+        if len(line) > _LINE_CHARS_MAX:
+            return  # a long paragraph is an article's own text, not template
+        h = hash(line)
+        if h not in self._seen:  # first sighting: only its hash, most lines are seen once
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()
+            self._seen.add(h)
+            return
+        if len(self._lines) >= _LINES_MAX:
+            self._lines.clear()
+            self._dated.clear()
+        if res.dated:
+            self._lines[line] = _LineScan((), 0, 0, True)
+            self._dated[(line, on_date)] = res
+        else:
+            self._lines[line] = res
 
 
 def scan_page(facts: PageFacts, *, site_whitelist: Iterable[str] = (),
-              lexicons: lx.Lexicons | None = None) -> list[TextFinding]:
+              lexicons: lx.Lexicons | None = None, cache: TextCache | None = None) -> list[TextFinding]:
     """Findings in a page's title and body text, dated by the article's publication date (no
-    date: only posts a leader never held are reported; a date is never guessed)."""
+    date: only posts a leader never held are reported; a date is never guessed). `cache`: one
+    per site crawl, the same findings faster."""
     white = list(site_whitelist)
     out = []
     if facts.title:
         out += [replace(f, where="title") for f in scan_text(
             facts.title, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)]
-    out += scan_text(facts.text, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)
+    if cache is not None and facts.text:
+        lex = lexicons or lx.default()
+        out += cache.scan(facts.text, facts.article_pub_date, lex.whitelist + _site_list(white), lex)
+    else:
+        out += scan_text(facts.text, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)
     return out
 
 
-def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None) -> list[tuple[str, TextFinding]]:
+def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
+                 cache: TextCache | None = None) -> list[tuple[str, TextFinding]]:
     """Links whose text carries banned wording (gambling, porn … sites), hidden ones included."""
     out = []
-    for link in facts.links[:MAX_LINKS]:
+    lex = lexicons or lx.default()
+    links = facts.links[:MAX_LINKS]
+    if cache is not None:
+        known = cache.links_memo(lex)
+        for link in links:
+            text = link.text
+            if text and len(text) >= 2:
+                text = text[:500]
+                got = known.get(text)
+                if got is None:
+                    got = cache.link_banned(text, lex)
+                if got:
+                    out += [(link.url, f) for f in got]
+        return out
+    for link in links:
         if link.text and len(link.text) >= 2:
-            for f in scan_text(link.text[:500], lexicons=lexicons):
+            for f in scan_text(link.text[:500], lexicons=lex):
                 if f.category == "banned":
                     out.append((link.url, replace(f, where="link")))
     return out
@@ -62,13 +223,15 @@ class PageTextReport:
 
 
 def analyse_page(facts: PageFacts, *, article: bool = False, site_whitelist: Iterable[str] = (),
-                 duplicates: DuplicateIndex | None = None, lexicons: lx.Lexicons | None = None) -> PageTextReport:
+                 duplicates: DuplicateIndex | None = None, lexicons: lx.Lexicons | None = None,
+                 cache: TextCache | None = None) -> PageTextReport:
     """All text checks of one page. `article`: the page is an article (title/body checks apply);
-    `duplicates`: one index per site crawl, to find bodies copied under other titles."""
+    `duplicates` and `cache`: one each per site crawl, to find bodies copied under other titles
+    and to scan the site's template once rather than on every page (same findings)."""
     rep = PageTextReport()
-    for f in scan_page(facts, site_whitelist=site_whitelist, lexicons=lexicons):
+    for f in scan_page(facts, site_whitelist=site_whitelist, lexicons=lexicons, cache=cache):
         (rep.serious if f.serious else rep.banned).append(f)
-    rep.banned_links = banned_links(facts, lexicons=lexicons)
+    rep.banned_links = banned_links(facts, lexicons=lexicons, cache=cache)
     rep.ads = detect_ads(facts, lexicons)
     if article and facts.title:
         body = article_body(facts.text, facts.title)

@@ -119,9 +119,27 @@ def scan_text(
     lex = lexicons or lx.default()
     if not text:
         return []
-    text = text[:MAX_TEXT_CHARS]
     white = lex.whitelist + _site_list(site_whitelist)
+    return scan_stats(text[:MAX_TEXT_CHARS], on_date, white, lex)[0][:MAX_FINDINGS]
 
+
+@dataclass
+class ScanStats:
+    """What the bounds of one scan saw, so that a caller scanning a text in pieces can tell
+    whether the pieces together stayed within the bounds of one whole-text scan (then their
+    findings are the same) — see `page.TextCache`."""
+
+    hits: list[int]  # character start of every automaton match looked at
+    candidates: list[int]  # start of every non-correct match (before the MAX_FINDINGS * 4 cap)
+    names: list[int]  # start of every leader's name (the only findings that depend on the date)
+
+
+def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
+               lex: lx.Lexicons) -> tuple[list[TextFinding], ScanStats]:
+    """`scan_text`'s work on an already truncated text with the full whitelist; findings not
+    yet cut to MAX_FINDINGS."""
+    if not text:
+        return [], ScanStats([], [], [])
     raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
     hits: list[tuple[int, int, tuple[lx.Entry, ...]]] = []
     for end_idx, (nbytes, entries) in lex.automaton.iter(raw.decode("latin-1")):
@@ -135,21 +153,26 @@ def scan_text(
     posts_end: dict[int, str] = {}  # end index -> longest post ending there
     posts_start: dict[int, str] = {}
     candidates: list[tuple[int, int, lx.Entry]] = []
+    stats = ScanStats([], [], [])
     for start_b, end_b, entries in hits:
         start, end = to_char[start_b], to_char[end_b]
+        stats.hits.append(start)
         for e in entries:
             if e.kind == lx.OK:
                 correct_spans.append((start, end))
             elif e.kind == lx.NAME:
                 correct_spans.append((start, end))
                 names.append((start, end, e.wrong))
+                stats.names.append(start)
             elif e.kind == lx.POST:
                 if len(e.wrong) > len(posts_end.get(end, "")):
                     posts_end[end] = e.wrong
                 if len(e.wrong) > len(posts_start.get(start, "")):
                     posts_start[start] = e.wrong
-            elif len(candidates) < MAX_FINDINGS * 4:
-                candidates.append((start, end, e))
+            else:
+                stats.candidates.append(start)
+                if len(candidates) < MAX_FINDINGS * 4:
+                    candidates.append((start, end, e))
 
     correct_spans.sort()
     starts = [cs for cs, _ in correct_spans]
@@ -170,7 +193,7 @@ def scan_text(
         f = _leader_post(text, start, end, name, posts_end, posts_start, on_date, lex)
         if f and not _whitelisted(f.wrong, f.sentence, white):
             findings.append(f)
-    return _resolve_overlaps(findings)[:MAX_FINDINGS]
+    return _resolve_overlaps(findings), stats
 
 
 def _judge(e: lx.Entry, start: int, end: int, sentence: str, lex: lx.Lexicons, text: str) -> TextFinding | None:

@@ -26,3 +26,16 @@ def test_bad_whitelist_files_are_clear_errors(tmp_path):
     bad.write_bytes("习近乎".encode("gbk"))
     with pytest.raises(ValueError, match="不是 UTF-8"):
         read_site_whitelist(bad)
+
+
+def test_loading_reads_pypinyin_characters_without_its_phrase_dictionary() -> None:
+    """The homophone tables need pypinyin's character file only; importing the package would
+    also load its phrase dictionary (~50 MB) that the scanners never use."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom govsite.engine.text import lexicon as lx\nlex = lx.load()\n"
+            "assert lex.sizes['near_misses'] > 10000, lex.sizes\n"
+            "print(sorted(m for m in sys.modules if m.startswith('pypinyin')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from govsite.engine.extract import extract_page
 from govsite.engine.text import DuplicateIndex, analyse_page, scan_page
+from govsite.engine.text.page import TextCache
 
 HTML = """<html><head><meta charset="utf-8"><title>关于开展森林防火专项检查的通知_某某县人民政府</title></head>
 <body><div class="nav"><a href="/">首页</a></div>
@@ -62,3 +65,81 @@ def test_realworld_articles_title_and_body(bench) -> None:
     assert len(got) >= 5
     assert got.pop("pages/007.html") == "unrelated"
     assert set(got.values()) == {None}
+
+
+# -- TextCache: the site template scanned once per crawl, the same findings ---------------------
+
+TEMPLATE = ("<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div>"
+            "<p>{body}</p><div class='footer'><p>主办：某某县人民政府办公室　{footer}</p></div>")
+
+
+def _page(n: int, body: str, footer: str = "联系电话：0591-1234567", pub: date | None = None) -> object:
+    html = (f"<html><head><meta charset='utf-8'><title>通知{n}</title></head><body>"
+            + TEMPLATE.format(body=body, footer=footer) + "</body></html>")
+    facts = extract_page(html, f"http://www.xx.gov.cn/art/{n}.html")
+    facts.article_pub_date = pub
+    return facts
+
+
+def _json(rep: object) -> tuple:
+    return ([f.to_json() for f in rep.serious], [f.to_json() for f in rep.banned],
+            [(u, f.to_json()) for u, f in rep.banned_links], [a.to_json() for a in rep.ads])
+
+
+def test_cache_gives_each_page_the_findings_of_a_whole_scan() -> None:
+    cache = TextCache()
+    pages = [_page(n, f"第{n}期：县攻府召开会议，部署森林防火工作。", footer="澳门百家乐 联系电话：0591-1234567")
+             for n in range(6)]
+    for facts in pages:
+        plain, cached = analyse_page(facts), analyse_page(facts, cache=cache)
+        assert _json(cached) == _json(plain)
+        # the template's banned wording is reported on every page that carries it, with its sentence
+        assert any(f.wrong == "百家乐" and "澳门百家乐" in f.sentence for f in cached.banned)
+        assert any(f.wrong == "攻府" for f in cached.serious)
+    assert cache._lines  # the template lines were remembered, not rescanned on every page
+
+
+def test_cached_template_line_with_a_leader_is_judged_by_each_page_date() -> None:
+    cache = TextCache()
+    line = "国务院总理李克强作出重要批示。"  # premier from 2013-03-16
+    for pub in (date(2012, 5, 1), date(2015, 5, 1), date(2012, 5, 1), date(2015, 5, 1), date(2012, 6, 1)):
+        facts = _page(1, "森林防火工作通知。", footer=line, pub=pub)
+        got = scan_page(facts, cache=cache)
+        assert [f.to_json() for f in got] == [f.to_json() for f in scan_page(facts)]
+        assert any(f.category == "leader_post" for f in got) == (pub.year == 2012)
+
+
+def test_pages_beyond_the_scan_bounds_are_scanned_whole() -> None:
+    from govsite.engine.text.scanner import MAX_FINDINGS
+
+    cache = TextCache()
+    # more candidate matches than one whole-page scan looks at: the page falls back to that scan
+    many = "".join(f"<p>第{i}条：县攻府通知。</p>" for i in range(MAX_FINDINGS * 4 + 50))
+    for n in range(3):
+        facts = _page(n, "正文。", footer=many)
+        got = scan_page(facts, cache=cache)
+        assert [f.to_json() for f in got] == [f.to_json() for f in scan_page(facts)]
+        assert len(got) == MAX_FINDINGS
+
+
+@pytest.mark.slow
+def test_cache_on_farm_sites_changes_no_finding(bench) -> None:
+    """Seeded defects and clean pages of real farm sites, page after page as a crawl sees them."""
+    from govsite.farm import manifest as mf
+    from govsite.farm.export import site_paths
+    from govsite.farm.model import Farm, Site
+
+    farm = Farm(11, 12, date(2017, 9, 14))
+    findings = pages = 0
+    for entry, ident in zip(mf.build(farm)["sites"], farm.identities, strict=True):
+        site, base, cache = Site(farm, ident), entry["url"], TextCache()
+        urls = [base, *(d["page"] for d in entry["defects"]), *(base + p.lstrip("/") for p in list(site_paths(site))[:40])]
+        for url in urls:
+            facts = bench._farm_page(site, url, base)
+            if facts is None:
+                continue
+            plain = analyse_page(facts, article=True)
+            assert _json(analyse_page(facts, article=True, cache=cache)) == _json(plain), url
+            pages += 1
+            findings += len(plain.serious) + len(plain.banned) + len(plain.banned_links)
+    assert pages > 300 and findings > 10
