@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from govsite.registry.codes import is_site_code
-from govsite.registry.fastdb import db_datetime, fast_insert, json_adapter, paused_gc
+from govsite.registry.fastdb import (
+    ANALYZE_AFTER_ROWS,
+    analyze,
+    db_datetime,
+    fast_insert,
+    json_adapter,
+    paused_gc,
+)
 from govsite.registry.index import RegionInfo, RegistryIndex
 from govsite.registry.models import Domain, Organization, Site, SiteChange
 from govsite.registry.records import (
@@ -570,6 +577,8 @@ def apply_records(
             history.append((snap["id"], stamp, actor, action, db_json(diff), reason))
         fast_insert(SiteChange, ["site_id", "at", "actor", "action", "changes", "reason"], history)
     result.created, result.updated, result.changes = len(creates), len(updates), len(history)
+    if result.created + result.updated >= ANALYZE_AFTER_ROWS:
+        analyze(Site, Domain)
     return result
 
 

@@ -132,7 +132,9 @@ class Site(models.Model):
         verbose_name = "政府网站"
         verbose_name_plural = verbose_name
         ordering = ["code"]
-        indexes = [models.Index(fields=["region", "category"]), models.Index(fields=["department", "category"])]
+        # (category, code): a category filter pages by code without sorting (the console registry).
+        indexes = [models.Index(fields=["region", "category"]), models.Index(fields=["department", "category"]),
+                   models.Index(fields=["category", "code"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(region__isnull=False) | models.Q(department__isnull=False),

@@ -223,3 +223,35 @@ def test_export_gb18030_round_trip(tmp_path, small_registry):
     export_file(path, encoding="gb18030")
     assert import_file(path, actor="x").unchanged == len(small_registry.records)
     assert _state() == before
+
+
+
+def _site_rows_in_statistics() -> int:
+    """The row count the query planner believes registry_site has (0 without statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = 'registry_site'")
+            return int(cur.fetchone()[0])
+        cur.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cur.fetchone()[0]:
+            return 0
+        cur.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'registry_site'")
+        row = cur.fetchone()
+        return int(row[0].split()[0]) if row else 0
+
+
+@pytest.mark.django_db
+def test_bulk_import_refreshes_planner_statistics():
+    """A bulk load leaves current statistics behind, so filtered registry pages walk the code
+    index instead of sorting the table."""
+    from govsite.registry import fastdb
+    from govsite.registry.generator import generate
+    from govsite.registry.importer import apply_records
+    from govsite.registry.index import RegistryIndex
+
+    index = RegistryIndex()
+    generated = generate(seed=11, counts={1: 4, 6: fastdb.ANALYZE_AFTER_ROWS}, violation_share=0.0, index=index)
+    apply_records(generated.records, index, actor="tester")
+    assert _site_rows_in_statistics() == Site.objects.count() >= fastdb.ANALYZE_AFTER_ROWS
