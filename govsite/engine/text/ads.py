@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import ahocorasick
+
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
 
@@ -54,6 +56,29 @@ def _phrase_finder(phrases: tuple[str, ...]) -> Callable[[str], str | None]:
     return functools.lru_cache(maxsize=1 << 12)(lambda text: next((p for p in phrases if p in text), None))
 
 
+_PLAIN_MAX = 1 << 14
+
+
+@functools.lru_cache(maxsize=8)
+def _plain_links(hosts: tuple[str, ...], phrases: tuple[str, ...]) -> set[tuple[str, str]]:
+    """(url, text) of links already seen to be neither (the site's navigation, on every page)."""
+    return set()
+
+
+@functools.lru_cache(maxsize=8)
+def _phrases_in(phrases: tuple[str, ...]) -> Callable[[str], set[str]]:
+    """The set of `phrases` occurring in a text, in one automaton pass (not one search each)."""
+    auto = ahocorasick.Automaton()
+    for p in phrases:
+        if p:
+            auto.add_word(p, p)
+    if not len(auto):
+        return lambda text: set()
+    auto.make_automaton()
+    empty = {""} if "" in phrases else set()  # "" is in every text, as str.find says
+    return lambda text: {p for _, p in auto.iter(text)} | empty
+
+
 @functools.lru_cache(maxsize=1 << 12)
 def _commercial(host: str, site_host: str) -> bool:
     if not host or host == site_host or host.endswith("." + site_host) or site_host.endswith("." + host):
@@ -68,9 +93,18 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[Ad
     out: list[AdFinding] = []
     seen: set[str] = set()
     ad_net, ad_phrase = _host_matcher(lex.ad_hosts), _phrase_finder(lex.ad_phrases)
+    plain = _plain_links(lex.ad_hosts, lex.ad_phrases)
     for link in facts.links[:5000]:
+        key = (link.url, link.text)
+        if key in plain:
+            continue  # neither an ad network's host nor ad wording: nothing to say, whatever the page
         host = host_of(link.url)
         net = ad_net(host)
+        if not net and not ad_phrase(link.text or ""):
+            if len(plain) >= _PLAIN_MAX:
+                plain.clear()
+            plain.add(key)
+            continue
         if net and link.url not in seen:
             seen.add(link.url)
             out.append(AdFinding("ad_network", link.url, link.text, f"引用广告联盟 {net} 的{link.tag}"))
@@ -81,7 +115,10 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[Ad
             seen.add(link.url)
             out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))
     body = facts.text[:500_000]
+    present = _phrases_in(lex.ad_phrases)(body)
     for p in lex.ad_phrases:
+        if p not in present:
+            continue
         i = body.find(p)
         if i < 0:
             continue

@@ -7,7 +7,10 @@ text plus a little Python per match."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import os
+import pickle
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -344,5 +347,68 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
 
 @functools.lru_cache(maxsize=4)
 def default(data_dir: Path = DATA_DIR) -> Lexicons:
-    """The shared lexicons, loaded once per process."""
-    return load(data_dir)
+    """The shared lexicons, loaded once per process (from the compiled copy in the user's cache
+    when the data files and this code are unchanged: 0.06 s instead of 0.25 s per process)."""
+    return load_cached(data_dir)
+
+
+CACHE_ENV = "GOVSITE_CACHE_DIR"
+
+
+def cache_path(data_dir: Path = DATA_DIR) -> Path:
+    """Where the compiled lexicons of `data_dir` are kept: named by a digest of every data file,
+    this module's code and the automaton library's version, so any edit makes a new file."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(Path(__file__).read_bytes())
+    lib = Path(ahocorasick.__file__ or "").stat() if getattr(ahocorasick, "__file__", None) else None
+    h.update(f"{sys.version_info[:2]} {lib and (lib.st_size, lib.st_mtime_ns)} {ahocorasick.unicode}".encode())
+    for f in sorted(Path(data_dir).iterdir()):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "govsite")
+    return Path(base) / f"lexicons-{h.hexdigest()}.pickle"
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by no one else (the file and its directory): a pickle
+    runs code when read, so only a file that only we could have written is read."""
+    for p in (path.parent, path):
+        st = p.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return False
+    return True
+
+
+def load_cached(data_dir: Path = DATA_DIR) -> Lexicons:
+    """`load(data_dir)`, through the compiled copy in the cache directory (`$GOVSITE_CACHE_DIR`,
+    else ~/.cache/govsite); a missing, foreign or unreadable copy is rebuilt, and a cache that
+    cannot be written only costs the time."""
+    try:
+        path = cache_path(data_dir)
+    except OSError:
+        return load(data_dir)
+    try:
+        if _private(path):
+            with path.open("rb") as fh:
+                lex = pickle.load(fh)
+            if isinstance(lex, Lexicons):
+                return lex
+    except Exception:  # noqa: BLE001 - absent, truncated or stale: rebuilt below
+        pass
+    lex = load(data_dir)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.parent.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return lex  # a shared directory: its files would never be read back
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
+        for old in path.parent.glob("lexicons-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)  # compiled from data or code since edited
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    return lex

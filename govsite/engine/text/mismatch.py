@@ -34,8 +34,18 @@ class MismatchFinding:
         return dict(self.__dict__)
 
 
+_LAST_CONTENT: tuple[str | None, str] = (None, "")
+
+
 def content_chars(text: str) -> str:
-    return _NON_CONTENT.sub("", text or "")
+    global _LAST_CONTENT
+    last = _LAST_CONTENT
+    if text is last[0]:
+        return last[1]  # an article's body is measured three times (body, placeholder, duplicate)
+    out = _NON_CONTENT.sub("", text or "")
+    if len(text or "") > 200:
+        _LAST_CONTENT = (text, out)  # one assignment: threads see an old or a new pair, never mixed
+    return out
 
 
 def title_bigrams(title: str) -> set[str]:
@@ -56,10 +66,8 @@ def article_body(page_text: str, title: str = "") -> str:
     recognised by their labels) and without the title heading."""
     core = core_title(title) if title else ""
     keep = []
-    for line in page_text.splitlines():
-        s = line.strip()
-        if len(s) < 20:
-            continue  # fewer than 20 content characters, whatever they are (the cheap test first)
+    # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first.
+    for s in [s for s in map(str.strip, page_text.splitlines()) if len(s) >= 20]:
         if _title_chrome(s, core) or not (_prose_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _prose(s)):
             continue
         keep.append(s)
@@ -96,8 +104,11 @@ def core_title(title: str) -> str:
 
 
 def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:
-    lex = lexicons or lx.default()
-    core = content_chars(body).lower()
+    return _placeholder_core(content_chars(body).lower(), lexicons or lx.default())
+
+
+def _placeholder_core(core: str, lex: lx.Lexicons) -> bool:
+    """`is_placeholder` of a body whose content characters, lower-cased, are `core`."""
     if not core:
         return False
     if core.startswith("loremipsum"):
@@ -106,7 +117,7 @@ def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:
         return True
     # The same placeholder repeated ("测试测试测试").
     for p in lex.placeholders:
-        if len(p) >= 2 and len(core) % len(p) == 0 and core == p * (len(core) // len(p)):
+        if len(p) >= 2 and len(core) % len(p) == 0 and core.startswith(p) and core == p * (len(core) // len(p)):
             return True
     return False
 
@@ -118,7 +129,7 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
     body = body or ""
     excerpt = body.strip()[:EXCERPT]
     core = content_chars(body)
-    if is_placeholder(body, lexicons):
+    if _placeholder_core(core.lower(), lexicons or lx.default()):
         return MismatchFinding("placeholder", title, excerpt, f"正文为占位内容“{excerpt[:20]}”")
     if len(core) < EMPTY_BELOW:
         return MismatchFinding("empty_body", title, excerpt, "正文为空或几乎为空")

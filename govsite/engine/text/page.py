@@ -80,23 +80,31 @@ class TextCache:
             self._links_lex, self._links = lex, {}
         return self._links
 
-    def link_banned(self, text: str, lex: lx.Lexicons) -> tuple[TextFinding, ...]:
-        """Banned wording in a link's text (no site whitelist, as `banned_links` scans)."""
-        got = self.links_memo(lex).get(text)
-        if got is None:
-            got = tuple(replace(f, where="link") for f in scan_text(text, lexicons=lex) if f.category == "banned")
-            if len(self._links) >= _LINKS_MAX:
-                self._links.clear()
-            self._links[text] = got
-        return got
+    def links_banned(self, texts: list[str], lex: lx.Lexicons) -> list[tuple[TextFinding, ...]]:
+        """Banned wording in each link text (no site whitelist, as `banned_links` scans); the
+        texts not met before in one automaton pass."""
+        memo = self.links_memo(lex)
+        new = list(dict.fromkeys(t for t in texts if t not in memo))
+        if new:
+            if len(memo) + len(new) > _LINKS_MAX:
+                memo.clear()
+            for text, found in zip(new, self.scan(new, None, lex.whitelist, lex, remember=False), strict=True):
+                memo[text] = tuple(replace(f, where="link") for f in found if f.category == "banned")
+        return [memo[t] for t in texts]
 
-    def scan(self, text: str, on_date: date | None, white: list[tuple[str, str]],
-             lex: lx.Lexicons) -> list[TextFinding]:
-        """`scan_text(text, on_date=…)` with `white` the full whitelist, line by line."""
-        self._bind(white, lex)
-        text = text[:MAX_TEXT_CHARS]
-        lines = text.split("\n")
-        per_line: list[_LineScan | None] = list(map(self._lines.get, lines))  # most pages: mostly template
+    def scan(self, texts: list[str], on_date: date | None, white: list[tuple[str, str]],
+             lex: lx.Lexicons, *, remember: bool = True) -> list[list[TextFinding]]:
+        """`scan_text(text, on_date=…)` of each text (`white`: the full whitelist), line by line;
+        the lines not known yet, of all the texts, in one automaton pass. `remember`: use and
+        keep the lines' scans (these texts are scanned with the site's whitelist)."""
+        texts = [t[:MAX_TEXT_CHARS] for t in texts]
+        split = [t.split("\n") for t in texts]
+        lines = [ln for ls in split for ln in ls]
+        if remember:
+            self._bind(white, lex)
+            per_line: list[_LineScan | None] = list(map(self._lines.get, lines))  # most pages: mostly template
+        else:
+            per_line = [None] * len(lines)
         fresh: dict[str, list[int]] = {}  # line -> indexes of the lines to scan now
         for i in [i for i, r in enumerate(per_line) if r is None or r.dated]:
             ln = lines[i]
@@ -105,11 +113,14 @@ class TextCache:
                 per_line[i] = got
             else:
                 fresh.setdefault(ln, []).append(i)
+        whole = False  # the fresh lines together exceed a scan's bounds: each text is scanned whole
         if fresh:
             chunk_lines = list(fresh)
             found, stats = scan_stats("\n".join(chunk_lines), on_date, white, lex)
-            if len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4:
-                return self._whole(text, on_date, white, lex)
+            whole = len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4
+        if whole:
+            return [self._whole(t, on_date, white, lex) for t in texts]
+        if fresh:
             starts, off = [], 0
             for ln in chunk_lines:
                 starts.append(off)
@@ -130,17 +141,24 @@ class TextCache:
                 res = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0)
                 for i in fresh[ln]:
                     per_line[i] = res
-                self._remember(ln, on_date, res)
-        done: list[_LineScan] = per_line  # type: ignore[assignment]  # every line has its scan now
-        if sum(map(_HITS, done)) >= MAX_HITS or sum(map(_CANDIDATES, done)) > MAX_FINDINGS * 4:
-            return self._whole(text, on_date, white, lex)
-        out: list[TextFinding] = []
-        if any(map(_FINDINGS, done)):
-            off = 0
-            for ln, r in zip(lines, done, strict=True):
-                out += [replace(f, start=f.start + off, end=f.end + off) for f in r.findings]
-                off += len(ln) + 1
-        return out[:MAX_FINDINGS]
+                if remember:
+                    self._remember(ln, on_date, res)
+        out: list[list[TextFinding]] = []
+        first = 0
+        for text, ls in zip(texts, split, strict=True):
+            done: list[_LineScan] = per_line[first:first + len(ls)]  # type: ignore[assignment]  # all scanned now
+            first += len(ls)
+            if sum(map(_HITS, done)) >= MAX_HITS or sum(map(_CANDIDATES, done)) > MAX_FINDINGS * 4:
+                out.append(self._whole(text, on_date, white, lex))
+                continue
+            got: list[TextFinding] = []
+            if any(map(_FINDINGS, done)):
+                off = 0
+                for ln, r in zip(ls, done, strict=True):
+                    got += [replace(f, start=f.start + off, end=f.end + off) for f in r.findings]
+                    off += len(ln) + 1
+            out.append(got[:MAX_FINDINGS])
+        return out
 
     @staticmethod
     def _whole(text: str, on_date: date | None, white: list[tuple[str, str]], lex: lx.Lexicons) -> list[TextFinding]:
@@ -171,15 +189,16 @@ def scan_page(facts: PageFacts, *, site_whitelist: Iterable[str] = (),
     date: only posts a leader never held are reported; a date is never guessed). `cache`: one
     per site crawl, the same findings faster."""
     white = list(site_whitelist)
+    if cache is not None:
+        lex = lexicons or lx.default()
+        title, body = cache.scan([facts.title or "", facts.text or ""], facts.article_pub_date,
+                                 lex.whitelist + _site_list(white), lex)
+        return [replace(f, where="title") for f in title] + body
     out = []
     if facts.title:
         out += [replace(f, where="title") for f in scan_text(
             facts.title, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)]
-    if cache is not None and facts.text:
-        lex = lexicons or lx.default()
-        out += cache.scan(facts.text, facts.article_pub_date, lex.whitelist + _site_list(white), lex)
-    else:
-        out += scan_text(facts.text, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)
+    out += scan_text(facts.text, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)
     return out
 
 
@@ -190,16 +209,10 @@ def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
     lex = lexicons or lx.default()
     links = facts.links[:MAX_LINKS]
     if cache is not None:
-        known = cache.links_memo(lex)
-        for link in links:
-            text = link.text
-            if text and len(text) >= 2:
-                text = text[:500]
-                got = known.get(text)
-                if got is None:
-                    got = cache.link_banned(text, lex)
-                if got:
-                    out += [(link.url, f) for f in got]
+        scanned = [lk for lk in links if lk.text and len(lk.text) >= 2]
+        for link, got in zip(scanned, cache.links_banned([lk.text[:500] for lk in scanned], lex), strict=True):
+            if got:
+                out += [(link.url, f) for f in got]
         return out
     for link in links:
         if link.text and len(link.text) >= 2:

@@ -39,3 +39,46 @@ def test_loading_reads_pypinyin_characters_without_its_phrase_dictionary() -> No
             "print(sorted(m for m in sys.modules if m.startswith('pypinyin')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_compiled_lexicons_are_kept_in_a_private_cache_and_rebuilt_when_unusable(tmp_path, monkeypatch) -> None:
+    import dataclasses
+    import os
+    import pickle
+    from datetime import date
+
+    from govsite.engine.text import lexicon as lx
+
+    monkeypatch.setenv(lx.CACHE_ENV, str(tmp_path / "cache"))
+    text = "国务院总理李克强作出批示，县攻府落实。澳门百家乐。"
+    want = [f.to_json() for f in scan_text(text, on_date=date(2012, 5, 1), lexicons=lx.load())]
+    built = lx.load_cached()
+    path = lx.cache_path()
+    assert path.is_file() and (path.stat().st_mode & 0o777) == 0o600
+    stamp = path.stat().st_mtime_ns
+    again = lx.load_cached()  # read back, not rebuilt
+    assert path.stat().st_mtime_ns == stamp and again is not built
+    for lex in (built, again):
+        assert [f.to_json() for f in scan_text(text, on_date=date(2012, 5, 1), lexicons=lex)] == want
+    assert again.sizes == built.sizes
+    # A damaged copy is rebuilt and replaced; a copy others could have written is not read.
+    path.write_bytes(b"not a pickle")
+    assert lx.load_cached().sizes == built.sizes and path.stat().st_size > 1000
+    marked = dataclasses.replace(built, sizes={"marked": 1})
+    path.write_bytes(pickle.dumps(marked))
+    assert lx.load_cached().sizes == {"marked": 1}  # our own file is what is read
+    path.write_bytes(pickle.dumps(marked))
+    os.chmod(path, 0o666)
+    assert lx.load_cached().sizes == built.sizes  # writable by others: not read, rebuilt
+    # An edited data file is a new cache key; the old compiled copy is removed.
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in lx.DATA_DIR.iterdir():
+        if f.is_file():
+            (data / f.name).write_bytes(f.read_bytes())
+    with (data / "banned.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("\n测试违禁词\tfraud\n")
+    assert lx.cache_path(data) != path
+    edited = lx.load_cached(data)
+    assert [f.wrong for f in scan_text("出现测试违禁词。", lexicons=edited)] == ["测试违禁词"]
+    assert not path.exists() and lx.cache_path(data).is_file()
