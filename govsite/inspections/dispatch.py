@@ -16,6 +16,10 @@ The dispatcher sends one job per unfinished site, then watches the database; sit
 no progress for a while (a job lost with a restarted broker) are sent again — harmless, since
 a duplicate records nothing.
 
+A database restart is waited out where it happens (up to ``DB_OUTAGE`` seconds, logged when it
+starts and ends): the dispatcher keeps watching, a worker keeps the result it has in hand and
+records it once the database is back, and a claim waits instead of failing the job.
+
 A worker process keeps ONE event loop (in a thread of its own) and one open checker — so one
 engine Fetcher with its connection pool and per-host budget — for all the jobs it runs, instead
 of paying for a new loop and Fetcher per site. With the thread pool (`govsite worker`'s
@@ -41,7 +45,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -52,6 +56,38 @@ log = logging.getLogger("govsite.inspections.dispatch")
 
 # Deliveries beyond max_attempts + this many are a job that keeps killing its worker.
 _CRASH_MARGIN = 2
+# Seconds a database outage is waited out before the job (or the run) gives up.
+DB_OUTAGE = float(os.environ.get("GOVSITE_DB_OUTAGE", "600"))
+
+
+def _db_call(what: str, fn: Callable[[], Any], outage: float | None = None) -> Any:
+    """``fn()``, retried while the database is unreachable (restart, failover): the broken
+    connection is dropped and a new one made once the server answers again. Only connection
+    failures are waited out — a constraint or data error is raised at once."""
+    from django.db import InterfaceError, OperationalError, connection
+
+    outage = DB_OUTAGE if outage is None else outage
+    down_since: float | None = None
+    while True:
+        try:
+            result = fn()
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block:
+                raise  # the enclosing transaction is lost anyway; its owner decides
+            now = time.monotonic()
+            if down_since is None:
+                down_since = now
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                log.warning("数据库暂不可用，等待恢复后继续%s：%s", what, reason)
+            if now - down_since > outage:
+                raise
+            connection.close()  # a dead connection is never reused: the next try reconnects
+            time.sleep(min(5.0, 0.5 * 2 ** min(4, int(now - down_since))))
+            continue
+        if down_since is not None:
+            log.warning("数据库已恢复，继续%s（中断 %.0f 秒）", what, time.monotonic() - down_since)
+        return result
+
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -240,7 +276,7 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     checker = message.get("checker") or "govsite.inspections.executor:engine_checker"
     factory = ex.load_checker(checker)
     sid = job.campaign_site_id
-    attempt = claim(campaign_id, sid, options.max_attempts)
+    attempt = _db_call(f"领取网站 {job.code}", lambda: claim(campaign_id, sid, options.max_attempts))
     if attempt is None:
         log.info("网站 %s（活动 %s）已完成或不需检查：忽略重复投递", job.code, campaign_id)
         return "skipped"
@@ -264,13 +300,17 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         if final or attempt - first + 1 >= options.max_attempts:
             break
         time.sleep(options.backoff * (2 ** (attempt - first)))
-        nxt = claim(campaign_id, sid, options.max_attempts, expect=attempt)
+        nxt = _db_call(f"领取网站 {job.code}",
+                       lambda a=attempt: claim(campaign_id, sid, options.max_attempts, expect=a))
         if nxt is None:
             log.info("网站 %s 已被另一次投递接手，本次结果不记录", job.code)
             return "duplicate"
         attempt = nxt
     state = "failed" if failed else "done"
-    if record(campaign_id, sid, attempt, state, report, "" if not failed else error):
+    # The result in hand is kept across a database outage: re-checking would cost the site's
+    # check again, and the conditional UPDATE is safe to repeat.
+    if _db_call(f"记录网站 {job.code} 的结果",
+                lambda: record(campaign_id, sid, attempt, state, report, "" if not failed else error)):
         log.info("网站 %s：%s（第 %s 次尝试）", job.code, "完成" if not failed else f"失败 {error}", attempt)
         return "recorded"
     log.warning("网站 %s 第 %s 次尝试的结果已被记录或被新投递取代：重复结果已忽略", job.code, attempt)
@@ -443,12 +483,21 @@ def dispatch_campaign(
     resend_after = resend_after or (options.timeout or 900.0) * options.max_attempts + 300.0
     last_change = time.monotonic()
     last_seen = -1
-    while True:
+
+    def poll_once() -> dict[str, int]:
         c = _counts(campaign_id)
-        done, failed, running = c.get("done", 0), c.get("failed", 0), c.get("running", 0)
         Campaign.objects.filter(pk=campaign_id).update(
-            done=done, failed=failed, running=running, progress_at=timezone.now()
+            done=c.get("done", 0), failed=c.get("failed", 0), running=c.get("running", 0), progress_at=timezone.now()
         )
+        return c
+
+    while True:
+        try:
+            c = _db_call(f"跟踪活动 {campaign_id} 的进度", poll_once)
+        except DatabaseError as exc:
+            raise InspectionError(f"数据库长时间不可用，停止跟踪活动 {campaign_id}（工作进程仍会完成已发送的网站，"
+                                  f"之后可再次运行本命令）：{exc}") from exc
+        done, failed = c.get("done", 0), c.get("failed", 0)
         if on_progress:
             on_progress(done, failed, total)
         if done + failed >= total:
@@ -456,14 +505,18 @@ def dispatch_campaign(
         if done + failed != last_seen:
             last_seen, last_change = done + failed, time.monotonic()
         elif time.monotonic() - last_change > resend_after:
-            again = [i for i in _stalled(campaign_id, resend_after) if i in messages]
+            stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id, resend_after))
+            again = [i for i in stalled if i in messages]
             log.warning("活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again))
             for i in again:
                 check_site_task.apply_async(args=[messages[i]])
             last_change = time.monotonic()
         time.sleep(poll)
-    ex._finish(campaign_id)
-    c = _counts(campaign_id)
+    try:
+        _db_call(f"结束活动 {campaign_id}", lambda: ex._finish(campaign_id))
+        c = _db_call(f"统计活动 {campaign_id}", lambda: _counts(campaign_id))
+    except DatabaseError as exc:
+        raise InspectionError(f"数据库长时间不可用，未能结束活动 {campaign_id}（可再次运行本命令）：{exc}") from exc
     return ex.RunSummary(
         total=total,
         done=c.get("done", 0),

@@ -1,24 +1,30 @@
 """Faults around the Celery path on real services: the broker (and the host limiter's Redis)
-restarted mid-campaign. The Redis is a private redis-server started by the test on a free port
-(the shared one on 6379 is never stopped); PostgreSQL is the shared test server. The campaign
-must complete with every site recorded exactly once, and the logs must say what happened."""
+restarted mid-campaign, and the database restarted mid-campaign. The restarted service is
+always a private one the test starts on a free port (a redis-server; a PostgreSQL cluster made
+with initdb) — the shared servers on 6379 and 5432 are never stopped. The campaign must
+complete with every site recorded exactly once, and the logs must say what happened."""
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.inspections.test_celery_workers import (  # noqa: F401 - fixtures
     CLI,
+    REDIS,
     REGISTER,
     ROOT,
     _env,
@@ -60,6 +66,65 @@ class PrivateRedis:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster (initdb) on its own port and socket directory. PostgreSQL
+    refuses to run as root, so under root the cluster belongs to the ``postgres`` OS user."""
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+                      key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)))  # type: ignore[union-attr]
+        pg_ctl = bins[-1] if bins else shutil.which("pg_ctl")
+        if not pg_ctl:
+            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are needed for the database restart test")
+        self.bin = Path(pg_ctl).parent
+        self.port = _free_port()
+        # Not under pytest's tmp_path: under root that is private to root, and the server
+        # runs as postgres.
+        self.dir = Path(tempfile.mkdtemp(prefix="govsite-pg-"))
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self.data = self.dir / "data"
+        self.log = self.dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/govsite"
+
+    def _run(self, *args: str) -> None:
+        r = subprocess.run([*self.prefix, *args], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"{args[0]} failed: {r.stdout}{r.stderr}{self._log_tail()}"
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    def init(self) -> None:
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "--no-sync")
+        self.start()
+        with psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE govsite")
+
+    def start(self) -> None:
+        # fsync off: only a clean (fast) shutdown is exercised, and the disk is shared.
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+
+    def destroy(self) -> None:
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _wait_port(port: int, timeout: float = 20) -> None:
@@ -131,3 +196,72 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: st
     # The worker's log says the broker went away and that it reconnected.
     assert re.search(r"(?i)connection to broker lost|Cannot connect to redis|Error while reading from", text), text[-3000:]
     assert re.search(r"(?i)Connected to redis://", text)
+
+
+@pytest.mark.slow
+def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, tmp_path: Path) -> None:  # noqa: F811
+    _reachable("127.0.0.1", 6379, "Redis")
+    pg = PrivatePostgres()
+    run: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
+    try:
+        pg.init()
+        db = pg.url
+        # Shared Redis, own queue: only the database is restarted here.
+        env = _env(db, REDIS, f"govsite.test.{uuid.uuid4().hex[:8]}")
+        r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "40", "--seed", "dbrestart",
+                            "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm),
+                            "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        cid = json.loads(r.stdout)["id"]
+        total = len(_rows(db, cid))
+        assert total >= 30
+        log = tmp_path / "w.log"
+        worker = _start_worker(env, log, "wd")
+        run = subprocess.Popen(
+            [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(farm), "--allow-private", "--max-pages",
+             "4", "--time-budget", "60", "--timeout", "60", "--no-progress"],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            rows = _rows(db, cid)
+            if sum(1 for row in rows if row[1] == "done") >= 3 and any(row[1] == "running" for row in rows):
+                break
+            assert run.poll() is None, run.stderr.read() if run.stderr else ""
+            time.sleep(0.05)
+        else:
+            pytest.fail("the campaign never had recorded and running sites at once")
+        pg.stop()  # the database vanishes under the worker's claims and records and the dispatcher's polling…
+        time.sleep(4)
+        assert run.poll() is None, run.stderr.read() if run.stderr else ""  # the dispatcher waits it out
+        pg.start()  # …and comes back with everything committed before
+        out, err = run.communicate(timeout=400)
+        assert run.returncode == 0, err
+        _stop(worker)
+
+        rows = _rows(db, cid)
+        assert len(rows) == total
+        assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+        text = log.read_text(encoding="utf-8", errors="replace")
+        recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
+        assert set(recorded) == {row[0] for row in rows}  # none lost…
+        assert all(n == 1 for n in recorded.values()), recorded  # …none recorded twice
+        with psycopg.connect(db) as conn:
+            state, done, failed = conn.execute(
+                "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+        assert (state, done, failed) == ("checked", total, 0)
+        # The logs say the database went away and that the work went on after it came back —
+        # in the worker (claims and records waited out) and in the dispatcher (its watching).
+        for where in (text, err):
+            assert re.search(r"数据库暂不可用，等待恢复后继续", where), where[-3000:]
+            assert re.search(r"数据库已恢复，继续.*（中断 \d+ 秒）", where), where[-3000:]
+        assert "Traceback" not in err
+    finally:
+        if run and run.poll() is None:
+            run.kill()
+        if worker:
+            _stop(worker)
+        pg.destroy()
