@@ -59,6 +59,7 @@ _BREADCRUMB_RE = re.compile(r"(?:当前位置|您的位置|所在位置|当前�
 
 
 @lru_cache(maxsize=8192)  # menu labels repeat on every page of a site
+@lru_cache(maxsize=1 << 12)  # every page's menu repeats the same link texts
 def column_kind(name: str | None) -> str | None:
     """consult | survey | interview for an interaction column name, else None."""
     if not name:

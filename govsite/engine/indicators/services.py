@@ -11,6 +11,7 @@ the crawl already learned and never exceeding `max_requests` extra requests."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,6 +149,12 @@ def _why(status: int | None, error: str | None, detail: str = "") -> str:
             "redirects": "重定向过多", "refused_private": "内网地址"}.get(error or "", detail or error or "未知错误")
 
 
+@functools.lru_cache(maxsize=1 << 12)  # every page's menu repeats the same link texts
+def _link_roles(t: str) -> tuple[bool, bool]:
+    """(names an online system, is a service entry) for a link's stripped text."""
+    return (len(t) <= 20 and bool(_SYSTEM_RE.search(t)), len(t) <= 10 and bool(_SERVICE_ENTRY_RE.search(t)))
+
+
 @dataclass
 class ServiceObserver:
     guides: list[Guide] = field(default_factory=list)
@@ -176,9 +183,10 @@ class ServiceObserver:
             if lk.tag != "a" or lk.hidden or not lk.text:
                 continue
             t = lk.text.strip()
-            if len(t) <= 20 and _SYSTEM_RE.search(t) and len(self.systems) < MAX_SYSTEMS and lk.url not in self.systems:
+            system, entry = _link_roles(t)
+            if system and len(self.systems) < MAX_SYSTEMS and lk.url not in self.systems:
                 self.systems[lk.url] = Target(lk.url, page, t)
-            if len(t) <= 10 and _SERVICE_ENTRY_RE.search(t):
+            if entry:
                 self.service_entries += 1
         self.service_entries += sum(1 for c in facts.columns if c.type == "service")
         present = self._guide(facts)

@@ -5,7 +5,6 @@ the notice's "文不对题" (title/body mismatch, duplicates)."""
 from __future__ import annotations
 
 import bisect
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -49,7 +48,7 @@ class _LineScan:
     dated: bool  # a leader's name is in the line: its findings depend on the page's date
 
 
-_HITS, _CANDIDATES, _FINDINGS = (operator.attrgetter(a) for a in ("hits", "candidates", "findings"))
+_NOTHING = _LineScan((), 0, 0, False)  # a line in which the automaton matched nothing
 
 
 class TextCache:
@@ -62,16 +61,21 @@ class TextCache:
 
     def __init__(self) -> None:
         self._key: tuple | None = None
-        self._seen: set[int] = set()
-        self._lines: dict[str, _LineScan] = {}
-        self._dated: dict[tuple[str, date | None], _LineScan] = {}
+        self._clear_lines()
         self._links_lex: lx.Lexicons | None = None
         self._links: dict[str, tuple[TextFinding, ...]] = {}
+
+    def _clear_lines(self) -> None:
+        self._seen: set[int] = set()  # hashes of lines met once
+        self._plain: set[str] = set()  # lines met again in which the automaton matched nothing
+        self._lines: dict[str, _LineScan] = {}  # the other lines met again, with their scan
+        self._dated_lines: set[str] = set()  # lines naming a leader: their scan depends on the date
+        self._dated: dict[tuple[str, date | None], _LineScan] = {}
 
     def _bind(self, white: list[tuple[str, str]], lex: lx.Lexicons) -> None:
         key = (tuple(white), id(lex))
         if key != self._key:  # another whitelist or lexicon set: no remembered line applies
-            self._seen, self._lines, self._dated = set(), {}, {}
+            self._clear_lines()
             self._key = key
 
     def links_memo(self, lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
@@ -99,63 +103,71 @@ class TextCache:
         keep the lines' scans (these texts are scanned with the site's whitelist)."""
         texts = [t[:MAX_TEXT_CHARS] for t in texts]
         split = [t.split("\n") for t in texts]
-        lines = [ln for ls in split for ln in ls]
         if remember:
             self._bind(white, lex)
-            per_line: list[_LineScan | None] = list(map(self._lines.get, lines))  # most pages: mostly template
+            todo = [set(ls).difference(self._plain) for ls in split]  # most of a page: known plain template
         else:
-            per_line = [None] * len(lines)
-        fresh: dict[str, list[int]] = {}  # line -> indexes of the lines to scan now
-        for i in [i for i, r in enumerate(per_line) if r is None or r.dated]:
-            ln = lines[i]
-            got = self._dated.get((ln, on_date)) if per_line[i] is not None else None
-            if got is not None:
-                per_line[i] = got
+            todo = [set(ls) for ls in split]
+        res: dict[str, _LineScan] = {}
+        fresh: list[str] = []
+        for ln in set().union(*todo):
+            r = None
+            if remember:
+                r = self._lines.get(ln)
+                if r is None and ln in self._dated_lines:
+                    r = self._dated.get((ln, on_date))
+            if r is None:
+                fresh.append(ln)
             else:
-                fresh.setdefault(ln, []).append(i)
-        whole = False  # the fresh lines together exceed a scan's bounds: each text is scanned whole
+                res[ln] = r
         if fresh:
-            chunk_lines = list(fresh)
-            found, stats = scan_stats("\n".join(chunk_lines), on_date, white, lex)
-            whole = len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4
-        if whole:
-            return [self._whole(t, on_date, white, lex) for t in texts]
-        if fresh:
+            found, stats = scan_stats("\n".join(fresh), on_date, white, lex)
+            if len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4:
+                # the new lines together exceed one scan's bounds: each text is scanned whole
+                return [self._whole(t, on_date, white, lex) for t in texts]
             starts, off = [], 0
-            for ln in chunk_lines:
+            for ln in fresh:
                 starts.append(off)
                 off += len(ln) + 1
-            fs: list[list[TextFinding]] = [[] for _ in chunk_lines]
+            fs: list[list[TextFinding]] = [[] for _ in fresh]
             for f in found:
                 j = bisect.bisect_right(starts, f.start) - 1
                 fs[j].append(replace(f, start=f.start - starts[j], end=f.end - starts[j]))
 
             def counts(positions: list[int]) -> list[int]:
-                n = [0] * len(chunk_lines)
+                n = [0] * len(fresh)
                 for pos in positions:
                     n[bisect.bisect_right(starts, pos) - 1] += 1
                 return n
 
-            hits, cands, names = counts(stats.hits), counts(stats.candidates), counts(stats.names)
-            for j, ln in enumerate(chunk_lines):
-                res = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0)
-                for i in fresh[ln]:
-                    per_line[i] = res
+            if stats.hits:
+                hits, cands, names = counts(stats.hits), counts(stats.candidates), counts(stats.names)
+            else:  # most new lines (an article's own text) match nothing
+                hits = cands = names = [0] * len(fresh)
+            for j, ln in enumerate(fresh):
+                res[ln] = r = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0) if hits[j] else _NOTHING
                 if remember:
-                    self._remember(ln, on_date, res)
+                    self._remember(ln, on_date, r)
         out: list[list[TextFinding]] = []
-        first = 0
-        for text, ls in zip(texts, split, strict=True):
-            done: list[_LineScan] = per_line[first:first + len(ls)]  # type: ignore[assignment]  # all scanned now
-            first += len(ls)
-            if sum(map(_HITS, done)) >= MAX_HITS or sum(map(_CANDIDATES, done)) > MAX_FINDINGS * 4:
+        for text, ls, lines in zip(texts, split, todo, strict=True):
+            # Lines with no match add nothing; the others count once per occurrence, as in one scan.
+            matched = [(ln, res[ln]) for ln in lines if res[ln].hits]
+            if not matched:
+                out.append([])
+                continue
+            n = {ln: ls.count(ln) for ln, _ in matched}
+            if sum(n[ln] * r.hits for ln, r in matched) >= MAX_HITS or \
+                    sum(n[ln] * r.candidates for ln, r in matched) > MAX_FINDINGS * 4:
                 out.append(self._whole(text, on_date, white, lex))
                 continue
             got: list[TextFinding] = []
-            if any(map(_FINDINGS, done)):
+            with_findings = {ln: r.findings for ln, r in matched if r.findings}
+            if with_findings:
                 off = 0
-                for ln, r in zip(ls, done, strict=True):
-                    got += [replace(f, start=f.start + off, end=f.end + off) for f in r.findings]
+                for ln in ls:
+                    fs_ln = with_findings.get(ln)
+                    if fs_ln:
+                        got += [replace(f, start=f.start + off, end=f.end + off) for f in fs_ln]
                     off += len(ln) + 1
             out.append(got[:MAX_FINDINGS])
         return out
@@ -173,14 +185,17 @@ class TextCache:
                 self._seen.clear()
             self._seen.add(h)
             return
-        if len(self._lines) >= _LINES_MAX:
-            self._lines.clear()
-            self._dated.clear()
+        if len(self._plain) + len(self._lines) + len(self._dated) >= _LINES_MAX:
+            seen = self._seen
+            self._clear_lines()
+            self._seen = seen
         if res.dated:
-            self._lines[line] = _LineScan((), 0, 0, True)
+            self._dated_lines.add(line)
             self._dated[(line, on_date)] = res
-        else:
+        elif res.hits:
             self._lines[line] = res
+        else:
+            self._plain.add(line)
 
 
 def scan_page(facts: PageFacts, *, site_whitelist: Iterable[str] = (),

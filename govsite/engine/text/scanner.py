@@ -131,7 +131,7 @@ class ScanStats:
 
     hits: list[int]  # character start of every automaton match looked at
     candidates: list[int]  # start of every non-correct match (before the MAX_FINDINGS * 4 cap)
-    names: list[int]  # start of every leader's name (the only findings that depend on the date)
+    names: list[int]  # start of every leader's name with a post beside it (judged by the date)
 
 
 def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
@@ -163,7 +163,6 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
             elif e.kind == lx.NAME:
                 correct_spans.append((start, end))
                 names.append((start, end, e.wrong))
-                stats.names.append(start)
             elif e.kind == lx.POST:
                 if len(e.wrong) > len(posts_end.get(end, "")):
                     posts_end[end] = e.wrong
@@ -190,7 +189,7 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
             findings.append(f)
 
     for start, end, name in names:
-        f = _leader_post(text, start, end, name, posts_end, posts_start, on_date, lex)
+        f = _leader_post(text, start, end, name, posts_end, posts_start, on_date, lex, stats.names)
         if f and not _whitelisted(f.wrong, f.sentence, white):
             findings.append(f)
     return _resolve_overlaps(findings), stats
@@ -239,9 +238,10 @@ def _name_context(name: str, sentence: str, lex: lx.Lexicons, text: str, start: 
 
 
 def _leader_post(text: str, start: int, end: int, name: str, posts_end: dict[int, str],
-                 posts_start: dict[int, str], on_date: date | None, lex: lx.Lexicons) -> TextFinding | None:
+                 posts_start: dict[int, str], on_date: date | None, lex: lx.Lexicons,
+                 dated: list[int] | None = None) -> TextFinding | None:
     """A post written right before or right after a leader's name that the person did not
-    hold (on `on_date`, or ever)."""
+    hold (on `on_date`, or ever). `dated` gets `start` when the answer may depend on `on_date`."""
     post, span = posts_end.get(start), None
     if post:
         span = (start - len(post), end)
@@ -252,6 +252,8 @@ def _leader_post(text: str, start: int, end: int, name: str, posts_end: dict[int
             span = (start, (after if posts_start.get(after) == post else end) + len(post))
     if not post or span is None:
         return None
+    if dated is not None:
+        dated.append(start)  # a name with a post beside it: judged against the date
     held = lex.leaders.get(name, [])
     full = post not in lx.NATIONAL_SHORT_POSTS
     if not full and not any(h.level == "national" for h in held):
