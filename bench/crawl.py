@@ -409,6 +409,9 @@ def main() -> None:
         finally:
             nginx.terminate()
             nginx.wait(timeout=10)
+    if not rows:
+        print("nothing measured (see --only)")
+        return
     total_pages = rows[0][1]
     print(f"farm static export: {args.sites} sites, nginx on 127.0.0.1:{port}; HTML pages reachable: {total_pages}")
     print(f"{'tool':<30}{'HTML pages':>11}{'URLs':>8}{'wall s':>9}{'pages/s':>9}{'URLs/s':>9}{'CPU ms/page':>12}{'peak RSS MB':>12}")
