@@ -198,6 +198,46 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: st
     assert re.search(r"(?i)Connected to redis://", text)
 
 
+def _db_campaign(pg: PrivatePostgres, manifest: Path, **extra: str) -> tuple[dict[str, str], int, int]:
+    """The farm's sites registered in the private cluster and a 40-site campaign drawn there."""
+    # Shared Redis, own queue: only the database is restarted here.
+    env = _env(pg.url, REDIS, f"govsite.test.{uuid.uuid4().hex[:8]}")
+    env.update(extra)
+    r = subprocess.run([sys.executable, "-c", REGISTER, str(manifest)], env=env, cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "40", "--seed", "dbrestart",
+                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(manifest), "--json"],
+                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    cid = json.loads(r.stdout)["id"]
+    total = len(_rows(pg.url, cid))
+    assert total >= 30
+    return env, cid, total
+
+
+def _campaign_run(env: dict[str, str], cid: int, manifest: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private", "--max-pages", "4",
+         "--time-budget", "60", "--timeout", "60", "--no-progress"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _run_until_busy(env: dict[str, str], cid: int, manifest: Path, db: str) -> subprocess.Popen:
+    """``campaign run`` started and followed until some sites are recorded and others in hand."""
+    run = _campaign_run(env, cid, manifest)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        rows = _rows(db, cid)
+        if sum(1 for row in rows if row[1] == "done") >= 3 and any(row[1] == "running" for row in rows):
+            return run
+        if run.poll() is not None:
+            pytest.fail(run.stderr.read() if run.stderr else "campaign run ended early")
+        time.sleep(0.05)
+    run.kill()
+    pytest.fail("the campaign never had recorded and running sites at once")
+
+
 @pytest.mark.slow
 def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, tmp_path: Path) -> None:  # noqa: F811
     _reachable("127.0.0.1", 6379, "Redis")
@@ -207,33 +247,10 @@ def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, 
     try:
         pg.init()
         db = pg.url
-        # Shared Redis, own queue: only the database is restarted here.
-        env = _env(db, REDIS, f"govsite.test.{uuid.uuid4().hex[:8]}")
-        r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
-                           text=True, timeout=300)
-        assert r.returncode == 0, r.stderr
-        r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "40", "--seed", "dbrestart",
-                            "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm),
-                            "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
-        cid = json.loads(r.stdout)["id"]
-        total = len(_rows(db, cid))
-        assert total >= 30
+        env, cid, total = _db_campaign(pg, farm)
         log = tmp_path / "w.log"
         worker = _start_worker(env, log, "wd")
-        run = subprocess.Popen(
-            [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(farm), "--allow-private", "--max-pages",
-             "4", "--time-budget", "60", "--timeout", "60", "--no-progress"],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            rows = _rows(db, cid)
-            if sum(1 for row in rows if row[1] == "done") >= 3 and any(row[1] == "running" for row in rows):
-                break
-            assert run.poll() is None, run.stderr.read() if run.stderr else ""
-            time.sleep(0.05)
-        else:
-            pytest.fail("the campaign never had recorded and running sites at once")
+        run = _run_until_busy(env, cid, farm, db)
         pg.stop()  # the database vanishes under the worker's claims and records and the dispatcher's polling…
         time.sleep(4)
         assert run.poll() is None, run.stderr.read() if run.stderr else ""  # the dispatcher waits it out
@@ -259,6 +276,51 @@ def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, 
             assert re.search(r"数据库暂不可用，等待恢复后继续", where), where[-3000:]
             assert re.search(r"数据库已恢复，继续.*（中断 \d+ 秒）", where), where[-3000:]
         assert "Traceback" not in err
+    finally:
+        if run and run.poll() is None:
+            run.kill()
+        if worker:
+            _stop(worker)
+        pg.destroy()
+
+
+@pytest.mark.slow
+def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(farm: Path,  # noqa: F811
+                                                                           tmp_path: Path) -> None:
+    """An outage longer than GOVSITE_DB_OUTAGE: ``campaign run`` stops with a plain message (no
+    traceback) instead of hanging; once the database is back, running it again finishes the
+    campaign, still with every site recorded exactly once."""
+    _reachable("127.0.0.1", 6379, "Redis")
+    pg = PrivatePostgres()
+    run: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
+    try:
+        pg.init()
+        db = pg.url
+        env, cid, total = _db_campaign(pg, farm, GOVSITE_DB_OUTAGE="3")
+        log = tmp_path / "w.log"
+        worker = _start_worker(env, log, "wg")
+        run = _run_until_busy(env, cid, farm, db)
+        pg.stop()
+        out, err = run.communicate(timeout=120)  # gives up a few seconds after the outage limit
+        assert run.returncode == 2, err
+        assert "数据库长时间不可用" in err and f"活动 {cid}" in err, err[-3000:]
+        assert "Traceback" not in err
+        pg.start()
+        run = _campaign_run(env, cid, farm)
+        out, err = run.communicate(timeout=400)
+        assert run.returncode == 0, err
+        _stop(worker)
+
+        rows = _rows(db, cid)
+        assert len(rows) == total
+        assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+        recorded = Counter(re.findall(r"网站 (\d+)：完成", log.read_text(encoding="utf-8", errors="replace")))
+        assert set(recorded) == {row[0] for row in rows}
+        assert all(n == 1 for n in recorded.values()), recorded
+        with psycopg.connect(db) as conn:
+            state, done = conn.execute("SELECT state, done FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+        assert (state, done) == ("checked", total)
     finally:
         if run and run.poll() is None:
             run.kill()
