@@ -61,6 +61,7 @@ class TextCache:
 
     def __init__(self) -> None:
         self._key: tuple | None = None
+        self._lex: lx.Lexicons | None = None
         self._clear_lines()
         self._links_lex: lx.Lexicons | None = None
         self._links: dict[str, tuple[TextFinding, ...]] = {}
@@ -73,10 +74,10 @@ class TextCache:
         self._dated: dict[tuple[str, date | None], _LineScan] = {}
 
     def _bind(self, white: list[tuple[str, str]], lex: lx.Lexicons) -> None:
-        key = (tuple(white), id(lex))
-        if key != self._key:  # another whitelist or lexicon set: no remembered line applies
+        key = tuple(white)
+        if key != self._key or lex is not self._lex:  # another whitelist or lexicon set: no remembered line applies
             self._clear_lines()
-            self._key = key
+            self._key, self._lex = key, lex  # the lexicons held, so their identity stays theirs
 
     def links_memo(self, lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
         """Link text -> its banned-wording findings, as far as known (read-only for callers)."""

@@ -143,3 +143,12 @@ def test_cache_on_farm_sites_changes_no_finding(bench) -> None:
             pages += 1
             findings += len(plain.serious) + len(plain.banned) + len(plain.banned_links)
     assert pages > 300 and findings > 10
+
+
+def test_cache_forgets_lines_scanned_under_another_whitelist() -> None:
+    cache = TextCache()
+    facts = _page(1, "正文。", footer="县攻府办公室")
+    for _ in range(3):  # remembered from the second page on
+        assert [f.wrong for f in scan_page(facts, cache=cache)] == ["攻府"]
+    assert scan_page(facts, site_whitelist=["攻府"], cache=cache) == []  # the site's confirmed false positive
+    assert [f.wrong for f in scan_page(facts, cache=cache)] == ["攻府"]
