@@ -87,7 +87,36 @@ def _commercial(host: str, site_host: str) -> bool:
                    for s in NON_COMMERCIAL_SUFFIXES)
 
 
-def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[AdFinding]:
+class AdPhraseMemo:
+    """One per site crawl: the ad phrases of a page text, line by line, remembering the short
+    lines (the template) that carry none, so each page searches only its own new lines. Exact:
+    a phrase holds no line break, so the phrases of a text are those of its lines."""
+
+    MAX_LINES = 20_000
+    LINE_CHARS = 300
+
+    def __init__(self) -> None:
+        self._phrases: tuple[str, ...] | None = None
+        self._plain: set[str] = set()
+
+    def present(self, text: str, phrases: tuple[str, ...]) -> set[str]:
+        if phrases is not self._phrases:
+            self._phrases, self._plain = phrases, set()
+        find = _phrases_in(phrases)
+        new = set(text.split("\n")).difference(self._plain)
+        found = find("\n".join(new))
+        if found:  # rare: which lines carry them
+            clean = [ln for ln in new if not find(ln)]
+        else:
+            clean = list(new)
+        if len(self._plain) + len(clean) > self.MAX_LINES:
+            self._plain.clear()
+        self._plain.update(ln for ln in clean if len(ln) <= self.LINE_CHARS)
+        return found
+
+
+def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPhraseMemo | None = None) -> list[AdFinding]:
+    """G-ID-3 findings of one page; `memo`: one per site crawl, the same findings faster."""
     lex = lexicons or lx.default()
     site_host = host_of(facts.url)
     out: list[AdFinding] = []
@@ -115,7 +144,7 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None) -> list[Ad
             seen.add(link.url)
             out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))
     body = facts.text[:500_000]
-    present = _phrases_in(lex.ad_phrases)(body)
+    present = memo.present(body, lex.ad_phrases) if memo is not None else _phrases_in(lex.ad_phrases)(body)
     for p in lex.ad_phrases:
         if p not in present:
             continue

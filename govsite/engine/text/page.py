@@ -11,7 +11,7 @@ from datetime import date
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
-from govsite.engine.text.ads import AdFinding, detect_ads
+from govsite.engine.text.ads import AdFinding, AdPhraseMemo, detect_ads
 from govsite.engine.text.mismatch import (
     DuplicateIndex,
     MismatchFinding,
@@ -65,6 +65,7 @@ class TextCache:
         self._clear_lines()
         self._links_lex: lx.Lexicons | None = None
         self._links: dict[str, tuple[TextFinding, ...]] = {}
+        self.ads = AdPhraseMemo()
 
     def _clear_lines(self) -> None:
         self._seen: set[int] = set()  # hashes of lines met once
@@ -261,7 +262,7 @@ def analyse_page(facts: PageFacts, *, article: bool = False, site_whitelist: Ite
     for f in scan_page(facts, site_whitelist=site_whitelist, lexicons=lexicons, cache=cache):
         (rep.serious if f.serious else rep.banned).append(f)
     rep.banned_links = banned_links(facts, lexicons=lexicons, cache=cache)
-    rep.ads = detect_ads(facts, lexicons)
+    rep.ads = detect_ads(facts, lexicons, cache.ads if cache is not None else None)
     if article and facts.title:
         body = article_body(facts.text, facts.title)
         if not content_chars(body):

@@ -33,3 +33,28 @@ def test_ad_text_and_warnings_about_it() -> None:
     assert [a.kind for a in detect_ads(facts([], "家装节全场五折，欢迎选购"))] == ["ad_text"]
     assert detect_ads(facts([], "警惕网络刷单诈骗，谨防上当受骗，防范电信诈骗")) == []
     assert detect_ads(facts([], "本站为政府网站。")) == []
+
+
+def test_phrase_memo_gives_each_page_the_findings_of_a_whole_search() -> None:
+    """A site's pages through one AdPhraseMemo: template lines are searched once, and a phrase in
+    the template, in a page's own line or in a line the memo has seen clean before is still found."""
+    from govsite.engine.text.ads import AdPhraseMemo
+
+    memo = AdPhraseMemo()
+    footer = "主办：某某县人民政府\n联系电话：0591-1234567"
+    pages = [
+        f"首页\n政务公开\n第{n}条通知正文。\n{footer}" for n in range(3)
+    ] + [
+        f"首页\n政务公开\n本店火爆招商，\n加盟代理从速。\n{footer}",  # phrases in the page's own lines
+        f"首页\n政务公开\n限时抢购\n{footer}\n点击咨询",
+        f"首页\n政务公开\n第1条通知正文。\n{footer}",
+        f"首页\n限时抢购\n{footer}",  # a line carrying a phrase again: never remembered as clean
+    ]
+    seen = []
+    for text in pages:
+        plain = [a.to_json() for a in detect_ads(facts([], text))]
+        assert [a.to_json() for a in detect_ads(facts([], text), memo=memo)] == plain
+        seen.append([a.text for a in detect_ads(facts([], text), memo=AdPhraseMemo())])
+    assert seen[:3] == [[], [], []] and seen[5] == [] and any("限时抢购" in t for t in seen[6])
+    assert len(seen[3]) == 1 and "火爆招商" in seen[3][0] and "加盟代理" in seen[3][0]  # one excerpt holds both
+    assert any("限时抢购" in t for t in seen[4]) and any("点击咨询" in t for t in seen[4])
