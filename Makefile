@@ -26,7 +26,7 @@ venv: $(STAMP) $(CONSOLE_VENDOR)
 
 # Debian packages some tests and benchmarks drive (browser, nginx, PDF tools, CJK fonts).
 # Installed only when missing; needs root, as on the project's machines.
-SYSTEM_PACKAGES := chromium nginx fonts-noto-cjk libreoffice-writer poppler-utils openssl wrk
+SYSTEM_PACKAGES := chromium nginx fonts-noto-cjk libreoffice-writer poppler-utils openssl wrk faketime
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
