@@ -1,11 +1,13 @@
 """Faults around the Celery path on real services: the broker (and the host limiter's Redis)
-restarted mid-campaign, and the database restarted mid-campaign. The restarted service is
+restarted mid-campaign, the database restarted mid-campaign, and workers whose clocks disagree
+by hours (libfaketime). The restarted service is
 always a private one the test starts on a free port (a redis-server; a PostgreSQL cluster made
 with initdb) — the shared servers on 6379 and 5432 are never stopped. The campaign must
 complete with every site recorded exactly once, and the logs must say what happened."""
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import json
 import os
@@ -327,3 +329,126 @@ def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(farm:
         if worker:
             _stop(worker)
         pg.destroy()
+
+
+# libfaketime (Debian package ``faketime``, installed by ``make system-deps``).
+FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1")
+# Beyond every time limit the code and Celery use: the production visibility timeout (7200 s,
+# 10 s here), the dispatcher's resend delay (timeout × attempts + 300 s) and the host
+# limiter's slot ttl (timeout + 60 s). A design trusting worker clocks would see the other
+# worker's claims and slots as long expired, or its own as not yet started.
+SKEW = "+2h"
+SKEW_SECONDS = 2 * 3600
+_LOGGED = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: [^\]]*\] 网站 (\d+)：完成", re.M)
+
+
+def _skewed_env(env: dict[str, str]) -> dict[str, str]:
+    lib = next((p for p in FAKETIME_LIBS if os.path.exists(p)), None)
+    if lib is None:
+        pytest.fail("libfaketime is needed for the clock skew test: apt-get install faketime (make system-deps)")
+    skewed = dict(env, LD_PRELOAD=lib, FAKETIME=SKEW,
+                  # Monotonic time stays real: asyncio and lock timeouts measure durations with it.
+                  FAKETIME_DONT_FAKE_MONOTONIC="1")
+    before = time.time()
+    r = subprocess.run([sys.executable, "-c", "import time; print(time.time())"], env=skewed, capture_output=True,
+                       text=True, timeout=60)
+    after = time.time()
+    assert r.returncode == 0, r.stderr
+    shifted = float(r.stdout) - SKEW_SECONDS
+    assert before - 1 <= shifted <= after + 1, f"libfaketime did not shift the clock by {SKEW}: {r.stdout}"
+    return skewed
+
+
+def _recorded_at(text: str) -> dict[str, float]:
+    """Site code → the worker's own wall clock (epoch seconds) when its log said it recorded it.
+    Log times are local to settings.TIME_ZONE (Django sets the process's TZ from it)."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return {code: dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).timestamp()
+            for stamp, code in _LOGGED.findall(text)}
+
+
+@pytest.mark.slow
+def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, farm: Path,  # noqa: F811
+                                                            tmp_path: Path) -> None:
+    """Two workers, one two hours ahead. Claims count attempts in the database, stalled sites are
+    found with the database's Now() and host slots with Redis's TIME, so no worker clock decides
+    anything: every site is recorded once, by one of the two, and no result is dropped except
+    one superseded by a logged redelivery of its site.
+
+    The skewed worker joins mid-campaign. Kombu's Redis transport DOES use the worker's clock for
+    its visibility timeout: on start-up the skewed worker sees the other worker's unacknowledged
+    jobs as two hours old and puts them back in the queue. The claim/record protocol must absorb
+    that like any redelivery. The broker is a private redis-server because kombu's unacked index
+    is shared by every queue of a Redis database — the restore must not reach other tests' jobs."""
+    if not shutil.which("redis-server") or not shutil.which("redis-cli"):
+        pytest.fail("redis-server / redis-cli are needed for the clock skew test")
+    _reachable("127.0.0.1", 6379, "Redis")  # the host limiter's Redis (its clock, TIME, decides)
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    env = _env(scratch_db, broker.url, f"govsite.test.{uuid.uuid4().hex[:8]}")
+    skewed = _skewed_env(env)
+    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "60", "--seed", "skew",
+                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
+                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    cid = json.loads(r.stdout)["id"]
+    total = len(_rows(scratch_db, cid))
+    assert total >= 40
+
+    logs = {"real": tmp_path / "real.log", "skewed": tmp_path / "skewed.log"}
+    began = time.time()
+    real = _start_worker(env, logs["real"], "wreal")
+    ahead: subprocess.Popen | None = None
+    run: subprocess.Popen | None = None
+    try:
+        run = _run_until_busy(env, cid, farm, scratch_db)
+        # Same command as _start_worker, more threads: the late joiner must get a fair share.
+        ahead = subprocess.Popen(
+            [*CLI, "worker", "--concurrency", "4", "--hostname", "wskew@%h"],
+            env=skewed, cwd=ROOT, stdout=logs["skewed"].open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        out, err = run.communicate(timeout=400)
+        assert run.returncode == 0, err
+        ended = time.time()
+    finally:
+        if run and run.poll() is None:
+            run.kill()
+        _stop(real)
+        if ahead:
+            _stop(ahead)
+        broker.stop()
+
+    rows = _rows(scratch_db, cid)
+    assert len(rows) == total
+    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+    texts = {k: p.read_text(encoding="utf-8", errors="replace") for k, p in logs.items()}
+    text = texts["real"] + texts["skewed"]
+    recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
+    assert set(recorded) == {row[0] for row in rows}  # none lost…
+    assert all(n == 1 for n in recorded.values()), recorded  # …none recorded twice
+    # Both workers recorded sites, each by its own clock: the skewed one's log is two hours ahead.
+    by_real, by_skewed = _recorded_at(texts["real"]), _recorded_at(texts["skewed"])
+    assert by_real and by_skewed, (len(by_real), len(by_skewed))
+    assert len(by_real) + len(by_skewed) == total
+    assert all(began - 2 <= t <= ended + 2 for t in by_real.values()), by_real
+    assert all(began + SKEW_SECONDS - 2 <= t <= ended + SKEW_SECONDS + 2 for t in by_skewed.values()), by_skewed
+    # A dropped result is only ever one whose site another delivery claimed afterwards — and that
+    # redelivery is in the log; nothing was judged stale or failed by a worker's clock.
+    redelivered = set(re.findall(r"网站 (\d+)（活动 \d+）重新投递", text))
+    dropped = set(re.findall(r"网站 (\d+) 第 \d+ 次尝试的结果已被记录或被新投递取代", text))
+    dropped |= set(re.findall(r"网站 (\d+) 已被另一次投递接手", text))
+    assert dropped <= redelivered, (dropped, redelivered)
+    assert {code for code, _, attempts, _, _ in rows if attempts > 1} <= redelivered
+    assert all(attempts <= 3 for _, _, attempts, _, _ in rows), rows
+    assert "多次中断" not in text
+    with psycopg.connect(scratch_db) as conn:
+        state, done, failed = conn.execute(
+            "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+    assert (state, done, failed) == ("checked", total, 0)
+    assert "Traceback" not in err
