@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -21,7 +22,7 @@ from govsite.engine.crawl import Crawler, PageRecord
 from govsite.engine.extract import extract_page
 from govsite.engine.extract.dates import parse_full
 from govsite.engine.extract.facts import PageFacts
-from govsite.engine.fetch import Fetcher
+from govsite.engine.fetch import Fetcher, FetchResult
 from govsite.engine.rulesets import RuleSet
 from govsite.engine.scoring import Finding
 from govsite.engine.urls import normalize
@@ -330,20 +331,11 @@ class InteractionObserver:
 
     async def read_details(self, fetcher: Fetcher, urls: list[str], as_of: date, deadline: float | None) -> int:
         """Fetch and read message pages the crawl did not reach (bounded by the caller)."""
-        loop = asyncio.get_running_loop()
         n = 0
-        for u in urls:
-            if deadline is not None and loop.time() >= deadline - 0.5:
-                break  # the check's time budget comes first
-            res = await fetcher.get(u, deadline=deadline)
+        async for _u, _res, facts in refetch_pages(urls, fetcher, as_of, deadline):
             n += 1
-            if not res.ok or not res.body or not res.is_html:
-                continue
-            try:
-                facts = extract_page(res.text(), u, as_of=as_of)
-            except Exception:  # noqa: BLE001 - a junk page must not stop the check
-                continue
-            self._detail("consult", facts)
+            if facts is not None:
+                self._detail("consult", facts)
         return n
 
     def failed_pages(self, crawler: Crawler) -> list[str]:
@@ -524,3 +516,21 @@ def is_portal(category: int | None) -> bool:
     """Local-government portals and State Council departments use the higher activity threshold
     (D15-6/D15-7: 6 a year, others 3)."""
     return category in (1, 2, 4, 6)
+
+
+async def refetch_pages(urls: list[str], fetcher: Fetcher, as_of: date, deadline: float | None
+                        ) -> AsyncIterator[tuple[str, FetchResult, PageFacts | None]]:
+    """Fetch pages after the crawl, within the check's time budget: (url, response, facts or None
+    when the page is not readable HTML). The interaction and service checks re-read pages here."""
+    loop = asyncio.get_running_loop()
+    for u in urls:
+        if deadline is not None and loop.time() >= deadline - 0.5:
+            return  # the check's time budget comes first
+        res = await fetcher.get(u, deadline=deadline)
+        facts = None
+        if res.ok and res.body and res.is_html:
+            try:
+                facts = extract_page(res.text(), u, as_of=as_of)
+            except Exception:  # noqa: BLE001 - a junk page must not stop the check
+                facts = None
+        yield u, res, facts

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from govsite.engine.crawl import Crawler, PageRecord
-from govsite.engine.extract import extract_page
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.fetch import Fetcher
-from govsite.engine.indicators.interaction import InteractionObserver, is_portal
+from govsite.engine.indicators.interaction import InteractionObserver, is_portal, refetch_pages
 from govsite.engine.rulesets import RuleSet
 from govsite.engine.scoring import Finding
 from govsite.engine.urls import ATTACHMENT_EXT, extension, host_of, normalize
@@ -435,16 +434,8 @@ async def interaction_and_services(rs: RuleSet, target: RuleSet, inter: Interact
 
 async def _reread(urls: list[str], fetcher: Fetcher, as_of: date, deadline: float | None,
                   observers: tuple[InteractionObserver, ServiceObserver]) -> None:
-    loop = asyncio.get_running_loop()
-    for u in urls:
-        if deadline is not None and loop.time() >= deadline - 0.5:
-            return
-        res = await fetcher.get(u, deadline=deadline)
-        if not res.ok or not res.body or not res.is_html:
-            continue
-        try:
-            facts = extract_page(res.text(), u, as_of=as_of)
-        except Exception:  # noqa: BLE001 - a junk page must not stop the check
+    async for u, res, facts in refetch_pages(urls, fetcher, as_of, deadline):
+        if facts is None:
             continue
         rec = PageRecord(url=u, depth=2, status=res.status, error=None, elapsed=res.elapsed, html=True)
         for obs in observers:
