@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import json
 import os
 import re
 import shutil
@@ -32,6 +31,7 @@ from tests.inspections.test_celery_workers import (  # noqa: F401 - fixtures
     _env,
     _free_port,
     _reachable,
+    _register_and_draw,
     _rows,
     _start_worker,
     _stop,
@@ -152,15 +152,7 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: st
     redis.start()
     env = _env(scratch_db, redis.url, f"govsite.test.{uuid.uuid4().hex[:8]}")
     env["GOVSITE_REDIS_URL"] = redis.url  # the host limiter goes down with the broker
-    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "24", "--seed", "restart",
-                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    cid = json.loads(r.stdout)["id"]
-    total = len(_rows(scratch_db, cid))
+    _, cid, total = _register_and_draw(env, scratch_db, farm, 24, "restart")
     log = tmp_path / "w.log"
     worker = _start_worker(env, log, "wr")
     run = subprocess.Popen(
@@ -205,15 +197,7 @@ def _db_campaign(pg: PrivatePostgres, manifest: Path, **extra: str) -> tuple[dic
     # Shared Redis, own queue: only the database is restarted here.
     env = _env(pg.url, REDIS, f"govsite.test.{uuid.uuid4().hex[:8]}")
     env.update(extra)
-    r = subprocess.run([sys.executable, "-c", REGISTER, str(manifest)], env=env, cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "40", "--seed", "dbrestart",
-                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(manifest), "--json"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    cid = json.loads(r.stdout)["id"]
-    total = len(_rows(pg.url, cid))
+    _, cid, total = _register_and_draw(env, pg.url, manifest, 40, "dbrestart")
     assert total >= 30
     return env, cid, total
 
@@ -391,15 +375,7 @@ def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, far
     broker.start()
     env = _env(scratch_db, broker.url, f"govsite.test.{uuid.uuid4().hex[:8]}")
     skewed = _skewed_env(env)
-    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "60", "--seed", "skew",
-                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    cid = json.loads(r.stdout)["id"]
-    total = len(_rows(scratch_db, cid))
+    _, cid, total = _register_and_draw(env, scratch_db, farm, 60, "skew")
     assert total >= 40
 
     logs = {"real": tmp_path / "real.log", "skewed": tmp_path / "skewed.log"}

@@ -118,6 +118,21 @@ def _rows(db: str, cid: int) -> list[tuple]:
         ).fetchall()
 
 
+def _register_and_draw(env: dict[str, str], db: str, farm: Path, size: int, seed: str) -> tuple[int, int, int]:
+    """Register the farm's sites in `db` and draw a campaign of `size` there: (sites registered,
+    campaign id, campaign sites)."""
+    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    registered = int(r.stdout.split()[-1])
+    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", str(size), "--seed", seed,
+                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
+                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    cid = json.loads(r.stdout)["id"]
+    return registered, cid, len(_rows(db, cid))
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -136,15 +151,8 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(broker: str, scratch_db: 
     if broker.startswith("amqp"):
         _reachable("127.0.0.1", 5672, "RabbitMQ")
     env = _env(scratch_db, broker, f"govsite.test.{uuid.uuid4().hex[:8]}")
-    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0 and int(r.stdout.split()[-1]) >= 20, r.stderr
-    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", "24", "--seed", "celery",
-                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    cid = json.loads(r.stdout)["id"]
-    total = len(_rows(scratch_db, cid))
+    registered, cid, total = _register_and_draw(env, scratch_db, farm, 24, "celery")
+    assert registered >= 20
     assert total >= 20
 
     logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
