@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psutil  # noqa: E402
+from cpustat import cpu_seconds  # noqa: E402 - bench/ is on sys.path when a script runs
 
 from govsite.farm import export as export_mod  # noqa: E402
 from govsite.farm.model import Farm  # noqa: E402
@@ -88,18 +88,6 @@ def url_lists(farm: Farm, warm_per_site: int) -> tuple[list[str], list[str]]:
         step = max(1, len(paths) // warm_per_site)
         warm += [f"{ident.host} {p}" for p in paths[::step][:warm_per_site]]
     return warm, cold
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a server process and its children (nginx workers)."""
-    p = psutil.Process(pid)
-    total = sum(p.cpu_times()[:2])
-    for c in p.children(recursive=True):
-        try:
-            total += sum(c.cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def run_wrk(port: int, urls: Path, seconds: int, conns: int, pid: int) -> dict:

@@ -32,6 +32,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 import psycopg
+from cpustat import cpu_seconds, machine_busy  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("GOVSITE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -219,17 +220,8 @@ def main() -> None:
         print(f"gunicorn: {args.workers} workers × {args.threads} threads on {base}, CONN_MAX_AGE={args.conn_max_age}, "
               f"{os.cpu_count()} CPUs (shared), load generator in this process, concurrency {args.concurrency}")
 
-        proc = psutil.Process(server.pid)
-
         def server_cpu() -> float:
-            total = 0.0
-            for p in [proc, *proc.children(recursive=True)]:
-                try:
-                    t = p.cpu_times()
-                    total += t.user + t.system
-                except psutil.NoSuchProcess:
-                    pass
-            return total
+            return cpu_seconds(server.pid)
 
         def postgres_cpu() -> float:
             # Every PostgreSQL process on the machine (the server's backends do the work); 0
@@ -239,10 +231,6 @@ def main() -> None:
                 if (p.info["name"] or "").startswith("postgres") and p.info["cpu_times"]:
                     total += p.info["cpu_times"].user + p.info["cpu_times"].system
             return total
-
-        def machine_busy() -> float:
-            t = psutil.cpu_times()
-            return t.user + t.system + getattr(t, "nice", 0) + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
 
         c0 = server_cpu()
         peer = asyncio.run(drive(base, min(args.seconds, 8), args.concurrency, submit=False))
