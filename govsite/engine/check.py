@@ -22,7 +22,7 @@ from govsite.engine.indicators import guideline, rs2015
 from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.indicators.interaction import InteractionObserver
-from govsite.engine.indicators.services import ServiceObserver, interaction_and_services, merge_mapped
+from govsite.engine.indicators.services import ServiceObserver, interaction_and_services
 from govsite.engine.render import render_home
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
@@ -212,7 +212,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
     if rendered is not None:
         await rendered.finish(findings, url)  # marked screenshots of home-page problems; closes Chromium
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
-    findings = merge_mapped(target_rs, _mapped(target_rs, findings))
+    findings = _mapped(target_rs, findings)
     rs = target_rs
     have = {x.id for x in findings}
     for rule in rs.indicators.values():
@@ -247,21 +247,37 @@ async def _short_probes(url: str, f: Fetcher, rs: RuleSet, deadline: float) -> l
     return out
 
 
+# Which status wins when several observations make one finding.
+_RANK = {"veto": 5, "deduct": 4, "error": 3, "ok": 2, "bonus": 1, "na": 0}
+
+
 def _mapped(rs: RuleSet, findings: list[Finding]) -> list[Finding]:
     """Findings under `rs`'s ids: an indicator's `maps` names the observations it reuses;
     observations `rs` has no indicator for are left out (points stay those observed, capped by
-    `rs` at scoring)."""
+    `rs` at scoring). An indicator that maps several observations (RS2019 D19-5 ← D15-9 +
+    D15-10) gets one finding: points added, evidence joined, the worst status kept."""
     if "V15-2" in rs.indicators:
         return findings
     alias = {src: r.id for r in rs.indicators.values() for src in (r.get("maps") or [])}
-    out = []
+    multi = {r.id for r in rs.indicators.values() if len(r.get("maps") or []) > 1}
+    out: list[Finding] = []
+    first: dict[str, Finding] = {}
     for f in findings:
         fid = f.id if f.id in rs.indicators else alias.get(f.id)
-        if fid is not None:
-            f.id = fid
+        if fid is None:
+            continue
+        f.id = fid
+        g = first.get(fid) if fid in multi else None
+        if g is None:
+            first[fid] = f
             out.append(f)
+            continue
+        g.points += f.points
+        g.evidence = g.evidence + f.evidence
+        g.summary = "；".join(s for s in (g.summary, f.summary) if s)
+        if _RANK.get(f.status, 0) > _RANK.get(g.status, 0):
+            g.status = f.status
     return out
-
 
 def _order(rs: RuleSet) -> dict[str, int]:
     return {rid: i for i, rid in enumerate(rs.indicators)}

@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from aiohttp import web
 
-from govsite.engine.check import CheckOptions, SiteTarget, check_site
+from govsite.engine.check import CheckOptions, SiteTarget, _mapped, check_site
 from govsite.engine.fetch import FetchConfig, Fetcher
+from govsite.engine.rulesets import load_ruleset
+from govsite.engine.scoring import Finding
 from tests.engine.sitekit import HOST, Col, Server, Site, serve_site
 
 AS_OF = datetime(2017, 9, 14, 23, 0)
@@ -221,3 +223,12 @@ async def test_site_whitelist_reaches_the_text_scanners():
     finally:
         await srv.__aexit__()
     assert ind(rep, "V15-4")["status"] == "ok"
+
+
+def test_mapped_joins_findings_of_one_2019_indicator():
+    rs19 = load_ruleset("RS2019")
+    fs = [Finding("D19-5", "ok", 0.0, [], "附件正常"), Finding("D19-5", "deduct", -3.0, [{"url": "u", "detail": "d"}], "系统"),
+          Finding("D19-4", "deduct", -2.0)]
+    out = _mapped(rs19, fs)
+    assert [f.id for f in out] == ["D19-5", "D19-4"]
+    assert out[0].status == "deduct" and out[0].points == -3.0 and out[0].evidence == [{"url": "u", "detail": "d"}]

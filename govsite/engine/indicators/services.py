@@ -382,32 +382,6 @@ class ServiceObserver:
         return Finding("V19-6", "ok", 0.0, ev, f"缺少 {limit} 类及以上关键要素的办事指南 {len(bad)} 个（共 {n} 个），未达否决线")
 
 
-_RANK = {"veto": 5, "deduct": 4, "error": 3, "ok": 2, "bonus": 1, "na": 0}
-
-
-def merge_mapped(rs: RuleSet, findings: list[Finding]) -> list[Finding]:
-    """One finding per indicator whose `maps` names several observations (RS2019 D19-5 ←
-    D15-9 + D15-10): points added, evidence joined, the worst status kept."""
-    multi = {r.id for r in rs.indicators.values() if len(r.get("maps") or []) > 1}
-    out: list[Finding] = []
-    first: dict[str, Finding] = {}
-    for f in findings:
-        if f.id not in multi:
-            out.append(f)
-            continue
-        g = first.get(f.id)
-        if g is None:
-            first[f.id] = f
-            out.append(f)
-            continue
-        g.points += f.points
-        g.evidence = g.evidence + f.evidence
-        g.summary = "；".join(s for s in (g.summary, f.summary) if s)
-        if _RANK.get(f.status, 0) > _RANK.get(g.status, 0):
-            g.status = f.status
-    return out
-
-
 async def interaction_and_services(rs: RuleSet, target: RuleSet, inter: InteractionObserver, svc: ServiceObserver,
                                    fetcher: Fetcher, crawler: Crawler, as_of: date, deadline: float | None, *,
                                    category: int | None, external_services: bool, check_external: bool) -> list[Finding]:

@@ -16,11 +16,9 @@ from govsite.engine.indicators.services import (
     KEY_ELEMENTS,
     ServiceObserver,
     guide_elements,
-    merge_mapped,
     type_problem,
 )
 from govsite.engine.rulesets import load_ruleset
-from govsite.engine.scoring import Finding
 
 AS_OF = date(2017, 9, 14)
 HOST = "www.ceshi.gov.cn"
@@ -124,15 +122,6 @@ def test_v19_6_guides_missing_four_key_categories(rs):
     assert obs.v19_6(rs19).status == "ok"  # one complete guide, 3 bad < 5
     assert obs.v19_6(rs19, external_services=False).status == "na"
     assert ServiceObserver().v19_6(rs19).status == "veto"  # no service offering at all
-
-
-def test_merge_mapped_joins_findings_of_one_2019_indicator():
-    rs19 = load_ruleset("RS2019")
-    fs = [Finding("D19-5", "ok", 0.0, [], "附件正常"), Finding("D19-5", "deduct", -3.0, [{"url": "u", "detail": "d"}], "系统"),
-          Finding("D19-4", "deduct", -2.0)]
-    out = merge_mapped(rs19, fs)
-    assert [f.id for f in out] == ["D19-5", "D19-4"]
-    assert out[0].status == "deduct" and out[0].points == -3.0 and out[0].evidence == [{"url": "u", "detail": "d"}]
 
 
 # -- attachments and online systems against a real server ---------------------------------------
