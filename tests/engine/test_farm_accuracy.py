@@ -4,21 +4,16 @@ clean sites produce no finding (the full figures come from bench/accuracy.py).""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmod import load_bench
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("govsite_bench_accuracy", ROOT / "bench" / "accuracy.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("accuracy")
 
 
 @pytest.mark.slow

@@ -4,23 +4,19 @@ clean sites get no interaction/service finding. 24 sites of seed 11 seed all ten
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.benchmod import load_bench
+
 KINDS = {"unanswered_consultation", "no_consultation", "no_surveys", "few_surveys", "no_interviews", "few_interviews",
          "guide_missing_elements", "attachment_404", "attachment_empty", "online_system_down"}
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("govsite_bench_accuracy_ia", ROOT / "bench" / "accuracy.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("accuracy")
 
 
 @pytest.mark.slow
