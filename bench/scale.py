@@ -111,7 +111,9 @@ def pages(db: str, cid: int) -> tuple[int, int, int]:
             "SELECT count(*) FILTER (WHERE state IN ('done','failed')),"
             " coalesce(sum((report->'crawl'->>'pages')::int), 0),"
             " count(*) FILTER (WHERE (report->'engine'->>'probes')::int > 3)"
-            " FROM inspections_campaignsite WHERE campaign_id = %s", [cid]).fetchone()
+            " FROM inspections_campaignsite WHERE campaign_id = %s",
+            [cid],
+        ).fetchone()
 
 
 def proc_cpu(pid: int) -> float:
@@ -125,9 +127,14 @@ def steady_rate(db: str, cid: int) -> float:
     running rate, without the start-up and without the tail of a campaign's slowest sites (the
     farm's hostile sites run into the 120 s time budget, a fixed cost however many sites)."""
     with psycopg.connect(db) as conn:
-        rows = [r[0] for r in conn.execute(
-            "SELECT finished_at FROM inspections_campaignsite WHERE campaign_id = %s AND finished_at IS NOT NULL"
-            " ORDER BY finished_at", [cid])]
+        rows = [
+            r[0]
+            for r in conn.execute(
+                "SELECT finished_at FROM inspections_campaignsite WHERE campaign_id = %s AND finished_at IS NOT NULL"
+                " ORDER BY finished_at",
+                [cid],
+            )
+        ]
     lo, hi = rows[len(rows) // 10], rows[len(rows) * 9 // 10]
     secs = (hi - lo).total_seconds()
     return (len(rows) * 9 // 10 - len(rows) // 10) / secs * 3600 if secs > 0 else 0.0
@@ -147,31 +154,89 @@ WORKERS: list[subprocess.Popen] = []  # killed in main's finally if the run is i
 OUTSIDE = ["--resolve", "*:80:127.0.0.1", "--resolve", "*:443:127.0.0.1"]
 
 
-def campaigns(args: argparse.Namespace, base: dict, celery_env: dict, manifest: Path, n: int, tmp: Path,
-              db: str, farm_pid: int) -> dict[str, tuple[int, float, int, float, float]]:
+def campaigns(
+    args: argparse.Namespace,
+    base: dict,
+    celery_env: dict,
+    manifest: Path,
+    n: int,
+    tmp: Path,
+    db: str,
+    farm_pid: int,
+) -> dict[str, tuple[int, float, int, float, float]]:
     results: dict[str, tuple[int, float, int, float, float]] = {}
     c = args.worker_concurrency
     modes = [(f"in-process executor (concurrency {c})", 0), ("1 Celery worker", 1), ("2 Celery workers", 2)]
     for mode, nworkers in modes:
-        out = run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", str(n), "--seed", mode,
-                   "--name", f"bench {mode}", "--min-per-stratum", "0", "--as-of", "2017-09-14",
-                   "--farm-manifest", str(manifest), "--json"], base)
+        out = run(
+            [
+                *CLI,
+                "campaign",
+                "draw",
+                "--quarter",
+                "2017Q3",
+                "--size",
+                str(n),
+                "--seed",
+                mode,
+                "--name",
+                f"bench {mode}",
+                "--min-per-stratum",
+                "0",
+                "--as-of",
+                "2017-09-14",
+                "--farm-manifest",
+                str(manifest),
+                "--json",
+            ],
+            base,
+        )
         cid = json.loads(out)["id"]
         cpu0, farm0 = child_cpu(), proc_cpu(farm_pid)
         workers = WORKERS
         for i in range(nworkers):
             log = tmp / f"{cid}-w{i}.log"
-            workers.append(subprocess.Popen(
-                [*CLI, "worker", "--concurrency", str(args.worker_concurrency), "--hostname", f"bench{i}-{cid}@%h"],
-                env=celery_env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        *CLI,
+                        "worker",
+                        "--concurrency",
+                        str(args.worker_concurrency),
+                        "--hostname",
+                        f"bench{i}-{cid}@%h",
+                    ],
+                    env=celery_env,
+                    cwd=ROOT,
+                    stdout=log.open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             deadline = time.monotonic() + 120
             while "ready." not in log.read_text(errors="replace") and time.monotonic() < deadline:
                 time.sleep(0.3)
         env = celery_env if nworkers else base
         t0 = time.monotonic()
-        run([*CLI, "campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private",
-             "--max-pages", str(args.max_pages), "--time-budget", "120", "--no-progress",
-             "--concurrency", str(c), *OUTSIDE], env)
+        run(
+            [
+                *CLI,
+                "campaign",
+                "run",
+                str(cid),
+                "--farm-manifest",
+                str(manifest),
+                "--allow-private",
+                "--max-pages",
+                str(args.max_pages),
+                "--time-budget",
+                "120",
+                "--no-progress",
+                "--concurrency",
+                str(c),
+                *OUTSIDE,
+            ],
+            env,
+        )
         secs = time.monotonic() - t0
         for w in workers:
             w.terminate()
@@ -182,34 +247,48 @@ def campaigns(args: argparse.Namespace, base: dict, celery_env: dict, manifest: 
         checked, npages, stored = pages(db, cid)
         steady = steady_rate(db, cid)
         results[mode] = (checked, secs, npages, cpu, steady)
-        print(f"{mode:38s} {checked:5d} sites {npages:6d} pages in {secs:7.1f} s wall ="
-              f" {checked / secs * 3600:7.0f} sites/h (steady 10→90 %: {steady:7.0f} sites/h); CPU {cpu:7.1f} s = {cpu / checked * 1000:6.1f} ms/site,"
-              f" {cpu / max(npages, 1) * 1000:5.1f} ms/page; {stored} from stored probes; farm CPU {farm_cpu:6.1f} s ({farm_cpu / secs:.2f} cores)"
-              f"   (load {loadavg()})", flush=True)
+        print(
+            f"{mode:38s} {checked:5d} sites {npages:6d} pages in {secs:7.1f} s wall ="
+            f" {checked / secs * 3600:7.0f} sites/h (steady 10→90 %: {steady:7.0f} sites/h); CPU {cpu:7.1f} s = {cpu / checked * 1000:6.1f} ms/site,"
+            f" {cpu / max(npages, 1) * 1000:5.1f} ms/page; {stored} from stored probes; farm CPU {farm_cpu:6.1f} s ({farm_cpu / secs:.2f} cores)"
+            f"   (load {loadavg()})",
+            flush=True,
+        )
     return results
 
 
 def projection(results: dict[str, tuple[int, float, int, float, float]]) -> None:
-    (c1, s1, p1, cpu1, st1), (c2, s2, _p2, _cpu2, st2) = results["1 Celery worker"], results["2 Celery workers"]
+    (c1, s1, p1, cpu1, st1), (c2, s2, _p2, _cpu2, st2) = (
+        results["1 Celery worker"],
+        results["2 Celery workers"],
+    )
     rate1, rate2 = c1 / s1, c2 / s2
-    print(f"2 workers / 1 worker: steady {st2 / st1:.2f}x (goal ≥ 1.8x), whole campaign incl. its slowest-site"
-          f" tail {rate2 / rate1:.2f}x; 2 cores shared with the farm and other jobs")
+    print(
+        f"2 workers / 1 worker: steady {st2 / st1:.2f}x (goal ≥ 1.8x), whole campaign incl. its slowest-site"
+        f" tail {rate2 / rate1:.2f}x; 2 cores shared with the farm and other jobs"
+    )
     cpu_page = cpu1 / p1  # worker CPU per page, this run's fixed per-site costs spread over few pages
     cpu_site_fixed = max(0.0, (cpu1 - 0) / c1)
     total_pages = NATIONAL_SITES * NATIONAL_PAGES
     per_core_h = 3600 / cpu_page
     hours_2core = total_pages / (2 * per_core_h)
     print(f"projection: {NATIONAL_SITES:,} sites × {NATIONAL_PAGES} pages = {total_pages:,} pages")
-    print(f"  measured worker CPU {cpu_page * 1000:.1f} ms/page ({cpu_site_fixed * 1000:.0f} ms/site at"
-          f" {p1 / c1:.1f} pages/site; per-site fixed costs counted into every page, so pessimistic for 200-page sites)")
-    print(f"  → {per_core_h:,.0f} pages/h per core; one 2-core machine (2 workers): {hours_2core:.1f} h"
-          f" ({'<' if hours_2core < 24 else '≥'} 24 h)")
+    print(
+        f"  measured worker CPU {cpu_page * 1000:.1f} ms/page ({cpu_site_fixed * 1000:.0f} ms/site at"
+        f" {p1 / c1:.1f} pages/site; per-site fixed costs counted into every page, so pessimistic for 200-page sites)"
+    )
+    print(
+        f"  → {per_core_h:,.0f} pages/h per core; one 2-core machine (2 workers): {hours_2core:.1f} h"
+        f" ({'<' if hours_2core < 24 else '≥'} 24 h)"
+    )
     print(f"  a 6-hour sweep needs {total_pages / (per_core_h * 6):.1f} worker cores")
-    print("  assumptions: CPU-bound — a site's latency (here ~9 s for 3 pages and ~100 link checks, 2 at a"
-          " time per host) is hidden by enough sites in flight per worker (in flight ≥ latency × sites/s; a"
-          " worker holds 64); every page costs what this run's pages cost, fixed per-site costs included;"
-          " PostgreSQL and Redis on other cores; workers scale linearly (one queue, shared state only in the"
-          " per-host limiter and the claim/record rows)")
+    print(
+        "  assumptions: CPU-bound — a site's latency (here ~9 s for 3 pages and ~100 link checks, 2 at a"
+        " time per host) is hidden by enough sites in flight per worker (in flight ≥ latency × sites/s; a"
+        " worker holds 64); every page costs what this run's pages cost, fixed per-site costs included;"
+        " PostgreSQL and Redis on other cores; workers scale linearly (one queue, shared state only in the"
+        " per-host limiter and the claim/record rows)"
+    )
 
 
 def marginal(args: argparse.Namespace, base: dict, manifest: Path, n: int, db: str) -> None:
@@ -219,27 +298,69 @@ def marginal(args: argparse.Namespace, base: dict, manifest: Path, n: int, db: s
     size = min(n, args.marginal_sites)
     got = []
     for pages_cap in (3, 30):
-        out = run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", str(size), "--seed", "marginal",
-                   "--name", f"marginal {pages_cap}", "--min-per-stratum", "0", "--as-of", "2017-09-14",
-                   "--farm-manifest", str(manifest), "--json"], base)
+        out = run(
+            [
+                *CLI,
+                "campaign",
+                "draw",
+                "--quarter",
+                "2017Q3",
+                "--size",
+                str(size),
+                "--seed",
+                "marginal",
+                "--name",
+                f"marginal {pages_cap}",
+                "--min-per-stratum",
+                "0",
+                "--as-of",
+                "2017-09-14",
+                "--farm-manifest",
+                str(manifest),
+                "--json",
+            ],
+            base,
+        )
         cid = json.loads(out)["id"]
         cpu0 = child_cpu()
-        run([*CLI, "campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private",
-             "--max-pages", str(pages_cap), "--time-budget", "120", "--no-progress", "--concurrency", "64",
-             *OUTSIDE], base)
+        run(
+            [
+                *CLI,
+                "campaign",
+                "run",
+                str(cid),
+                "--farm-manifest",
+                str(manifest),
+                "--allow-private",
+                "--max-pages",
+                str(pages_cap),
+                "--time-budget",
+                "120",
+                "--no-progress",
+                "--concurrency",
+                "64",
+                *OUTSIDE,
+            ],
+            base,
+        )
         cpu = child_cpu() - cpu0
         checked, npages, _ = pages(db, cid)
         got.append((checked, npages, cpu))
-        print(f"in-process, --max-pages {pages_cap:2d}: {checked} sites {npages} pages, CPU {cpu:.1f} s", flush=True)
+        print(
+            f"in-process, --max-pages {pages_cap:2d}: {checked} sites {npages} pages, CPU {cpu:.1f} s",
+            flush=True,
+        )
     (c3, p3, cpu3), (_c30, p30, cpu30) = got
     per_page = (cpu30 - cpu3) / max(1, p30 - p3)
     fixed = max(0.0, (cpu3 - per_page * p3) / c3)
     site_200 = fixed + NATIONAL_PAGES * per_page
     hours = NATIONAL_SITES * site_200 / 2 / 3600
-    print(f"marginal: {per_page * 1000:.1f} ms CPU per extra page, {fixed * 1000:.0f} ms fixed per site (incl. one"
-          f" process start-up over {c3} sites) → a 200-page site {site_200:.1f} s CPU; national sweep on one 2-core"
-          f" machine: {hours:.1f} h ({'<' if hours < 24 else '≥'} 24 h); a 6-hour sweep needs"
-          f" {NATIONAL_SITES * site_200 / 3600 / 6:.1f} worker cores")
+    print(
+        f"marginal: {per_page * 1000:.1f} ms CPU per extra page, {fixed * 1000:.0f} ms fixed per site (incl. one"
+        f" process start-up over {c3} sites) → a 200-page site {site_200:.1f} s CPU; national sweep on one 2-core"
+        f" machine: {hours:.1f} h ({'<' if hours < 24 else '≥'} 24 h); a 6-hour sweep needs"
+        f" {NATIONAL_SITES * site_200 / 3600 / 6:.1f} worker cores"
+    )
 
 
 def monitor_bench(args: argparse.Namespace, base: dict, manifest: Path, db: str) -> None:
@@ -248,8 +369,18 @@ def monitor_bench(args: argparse.Namespace, base: dict, manifest: Path, db: str)
     secs = args.monitor_seconds
     # govsite monitor --serve at full speed: every site due every second (far beyond its capacity),
     # storing every probe into PostgreSQL.
-    serve = [*CLI, "monitor", "--serve", "--farm-manifest", str(manifest), "--allow-private",
-             "--per-day", str(args.monitor_per_day), "--concurrency", "128"]
+    serve = [
+        *CLI,
+        "monitor",
+        "--serve",
+        "--farm-manifest",
+        str(manifest),
+        "--allow-private",
+        "--per-day",
+        str(args.monitor_per_day),
+        "--concurrency",
+        "128",
+    ]
     cpu0 = child_cpu()
     run([*serve, "--duration", "0.1"], base)  # start-up alone (Django, registry read), subtracted below
     startup = child_cpu() - cpu0
@@ -259,20 +390,28 @@ def monitor_bench(args: argparse.Namespace, base: dict, manifest: Path, db: str)
     m = re.search(r"探测 (\d+) 次，失败 (\d+) 次", out)
     probes, fails = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
     per_cpu = probes / cpu if cpu else 0.0
-    print(f"monitor --serve (PostgreSQL)  {probes:7d} probes ({fails} failed) in {secs:.0f} s run ="
-          f" {probes / secs:7.0f} probes/s wall; CPU {cpu:6.1f} s (start-up {startup:.1f} s excluded) ="
-          f" {cpu / max(probes, 1) * 1000:.2f} ms/probe"
-          f" → {per_cpu:6.0f} probes per CPU-second   (load {loadavg()})", flush=True)
+    print(
+        f"monitor --serve (PostgreSQL)  {probes:7d} probes ({fails} failed) in {secs:.0f} s run ="
+        f" {probes / secs:7.0f} probes/s wall; CPU {cpu:6.1f} s (start-up {startup:.1f} s excluded) ="
+        f" {cpu / max(probes, 1) * 1000:.2f} ms/probe"
+        f" → {per_cpu:6.0f} probes per CPU-second   (load {loadavg()})",
+        flush=True,
+    )
     cpu0 = child_cpu()
     out = run([sys.executable, "-c", PEER, json.dumps(urls), str(secs), "128"], base)
     cpu_p = child_cpu() - cpu0
     n_p, f_p = (int(x) for x in out.split())
-    print(f"peer: plain aiohttp loop      {n_p:7d} probes ({f_p} failed) in {secs:.0f} s run ="
-          f" {n_p / secs:7.0f} probes/s wall; CPU {cpu_p:6.1f} s = {cpu_p / max(n_p, 1) * 1000:.2f} ms/probe"
-          f" → {n_p / cpu_p if cpu_p else 0:6.0f} probes per CPU-second   (load {loadavg()})", flush=True)
-    print(f"national need: {NATIONAL_SITES:,} × {PER_DAY}/day = {need:.2f} probes/s; govsite monitor on one core:"
-          f" {per_cpu / need:.0f}x headroom by CPU (goal ≥ 50x), {probes / secs / need:.0f}x by this run's wall rate"
-          f" (the farm shares the 2 cores)")
+    print(
+        f"peer: plain aiohttp loop      {n_p:7d} probes ({f_p} failed) in {secs:.0f} s run ="
+        f" {n_p / secs:7.0f} probes/s wall; CPU {cpu_p:6.1f} s = {cpu_p / max(n_p, 1) * 1000:.2f} ms/probe"
+        f" → {n_p / cpu_p if cpu_p else 0:6.0f} probes per CPU-second   (load {loadavg()})",
+        flush=True,
+    )
+    print(
+        f"national need: {NATIONAL_SITES:,} × {PER_DAY}/day = {need:.2f} probes/s; govsite monitor on one core:"
+        f" {per_cpu / need:.0f}x headroom by CPU (goal ≥ 50x), {probes / secs / need:.0f}x by this run's wall rate"
+        f" (the farm shares the 2 cores)"
+    )
 
 
 GROWTH = """
@@ -305,13 +444,17 @@ def growth_bench(args: argparse.Namespace, base: dict, db: str) -> None:
     """A quarter of probes (20 a day) for some sites through the real store(), pruned as the
     running monitor prunes, then bytes per site from PostgreSQL table sizes."""
     days, raw_days = QUARTER_DAYS, 8
-    out = run([sys.executable, "-c", GROWTH, str(args.growth_sites), str(days), str(PER_DAY), str(raw_days)], base)
+    out = run(
+        [sys.executable, "-c", GROWTH, str(args.growth_sites), str(days), str(PER_DAY), str(raw_days)], base
+    )
     n, store_cpu = int(out.split()[0]), float(out.split()[1])
     with psycopg.connect(db, autocommit=True) as conn:
         # FULL: the pruned 84 days of raw probes leave dead space that a running monitor reuses
         # (it deletes a little every hour and inserts as much); measure the live rows.
-        conn.execute("VACUUM FULL ANALYZE registry_availabilityday, registry_availabilityprobe,"
-                     " registry_availabilitystate")
+        conn.execute(
+            "VACUUM FULL ANALYZE registry_availabilityday, registry_availabilityprobe,"
+            " registry_availabilitystate"
+        )
         sizes = {}
         for t in ("registry_availabilityday", "registry_availabilityprobe", "registry_availabilitystate"):
             rows = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -320,14 +463,18 @@ def growth_bench(args: argparse.Namespace, base: dict, db: str) -> None:
     (dr, ds), (pr, ps), (sr, ss) = sizes.values()
     per_site_quarter = ds / n
     steady = (ps + ss) / n
-    print(f"database: a quarter ({days} days × {PER_DAY} probes) for {n} sites stored through store() in"
-          f" {store_cpu:.1f} s CPU = {store_cpu / (n * days * PER_DAY) * 1e6:.0f} µs/probe; day totals {dr} rows"
-          f" {ds / 1e6:.2f} MB ({ds / max(dr, 1):.0f} B/row incl. indexes); raw probes kept ({raw_days} days) {pr} rows"
-          f" {ps / 1e6:.2f} MB ({ps / max(pr, 1):.0f} B/row); state {sr} rows {ss / 1e3:.0f} kB")
-    print(f"growth per site per quarter: {per_site_quarter / 1024:.1f} KiB (day totals, kept for good);"
-          f" bounded, not growing: {steady / 1024:.1f} KiB (raw probes of the last {raw_days} days + state);"
-          f" national ({NATIONAL_SITES:,} sites): {NATIONAL_SITES * per_site_quarter / 1e6:.0f} MB a quarter"
-          f" + {NATIONAL_SITES * steady / 1e6:.0f} MB steady")
+    print(
+        f"database: a quarter ({days} days × {PER_DAY} probes) for {n} sites stored through store() in"
+        f" {store_cpu:.1f} s CPU = {store_cpu / (n * days * PER_DAY) * 1e6:.0f} µs/probe; day totals {dr} rows"
+        f" {ds / 1e6:.2f} MB ({ds / max(dr, 1):.0f} B/row incl. indexes); raw probes kept ({raw_days} days) {pr} rows"
+        f" {ps / 1e6:.2f} MB ({ps / max(pr, 1):.0f} B/row); state {sr} rows {ss / 1e3:.0f} kB"
+    )
+    print(
+        f"growth per site per quarter: {per_site_quarter / 1024:.1f} KiB (day totals, kept for good);"
+        f" bounded, not growing: {steady / 1024:.1f} KiB (raw probes of the last {raw_days} days + state);"
+        f" national ({NATIONAL_SITES:,} sites): {NATIONAL_SITES * per_site_quarter / 1e6:.0f} MB a quarter"
+        f" + {NATIONAL_SITES * steady / 1e6:.0f} MB steady"
+    )
 
 
 def main() -> None:
@@ -337,13 +484,21 @@ def main() -> None:
     ap.add_argument("--seed", default="17")
     ap.add_argument("--worker-concurrency", type=int, default=64, help="sites in flight per worker process")
     ap.add_argument("--monitor-seconds", type=float, default=20.0)
-    ap.add_argument("--monitor-per-day", type=int, default=86400,
-                    help="probes per site per day in the rate run (86400: every site every second, far above"
-                         " what one core can do with ≥ 1,000 sites)")
+    ap.add_argument(
+        "--monitor-per-day",
+        type=int,
+        default=86400,
+        help="probes per site per day in the rate run (86400: every site every second, far above"
+        " what one core can do with ≥ 1,000 sites)",
+    )
     ap.add_argument("--growth-sites", type=int, default=300, help="sites given a quarter of stored probes")
     ap.add_argument("--skip-campaigns", action="store_true")
-    ap.add_argument("--marginal-sites", type=int, default=0,
-                    help="also measure CPU per extra page on this many sites (max-pages 3 vs 30)")
+    ap.add_argument(
+        "--marginal-sites",
+        type=int,
+        default=0,
+        help="also measure CPU per extra page on this many sites (max-pages 3 vs 30)",
+    )
     args = ap.parse_args()
 
     name = f"govsite_bench_{uuid.uuid4().hex[:8]}"
@@ -358,16 +513,36 @@ def main() -> None:
     tmp.mkdir()
     manifest = tmp / "manifest.json"
     port = free_port()
-    farm = subprocess.Popen([*CLI, "farm", "serve", "--sites", str(args.sites), "--seed", args.seed,
-                             "--as-of", "2017-09-14", "--port", str(port), "--manifest", str(manifest)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    farm = subprocess.Popen(
+        [
+            *CLI,
+            "farm",
+            "serve",
+            "--sites",
+            str(args.sites),
+            "--seed",
+            args.seed,
+            "--as-of",
+            "2017-09-14",
+            "--port",
+            str(port),
+            "--manifest",
+            str(manifest),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while not (manifest.exists() and manifest.stat().st_size):
             time.sleep(0.2)
         n = int(run([sys.executable, "-c", REGISTER, str(manifest), str(ROOT)], base).split()[-1])
-        print(f"farm: {args.sites} sites, {n} registered; --max-pages {args.max_pages}; {args.worker_concurrency}"
-              f" sites in flight per worker process; {os.cpu_count()} cores shared with the farm and other jobs"
-              f" (load {loadavg()})", flush=True)
+        print(
+            f"farm: {args.sites} sites, {n} registered; --max-pages {args.max_pages}; {args.worker_concurrency}"
+            f" sites in flight per worker process; {os.cpu_count()} cores shared with the farm and other jobs"
+            f" (load {loadavg()})",
+            flush=True,
+        )
         # First a quarter of stored probes: table sizes for the growth figure, and stored probes
         # that the campaign checks of those sites then read for V15-1/D15-1 (as in a deployment
         # where the monitor runs all the time) instead of making 3 short probes 1 s apart.

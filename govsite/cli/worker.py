@@ -11,11 +11,21 @@ from govsite.cli.errors import UserError
 
 def register(main: click.Group) -> None:
     @main.command(context_settings={"show_default": True})
-    @click.option("--concurrency", default=8, type=int,
-                  help="本工作进程同时检查的网站数（线程池：共用一个事件循环和一个 Fetcher；prefork：子进程数）")
-    @click.option("--pool", default="threads", type=click.Choice(["threads", "prefork"]),
-                  help="threads：一个进程（一个 CPU 核）内并发检查；多核请每核启动一个 worker")
-    @click.option("--queues", default=None, help="监听的队列（逗号分隔；默认 GOVSITE_QUEUE 或 govsite.check）")
+    @click.option(
+        "--concurrency",
+        default=8,
+        type=int,
+        help="本工作进程同时检查的网站数（线程池：共用一个事件循环和一个 Fetcher；prefork：子进程数）",
+    )
+    @click.option(
+        "--pool",
+        default="threads",
+        type=click.Choice(["threads", "prefork"]),
+        help="threads：一个进程（一个 CPU 核）内并发检查；多核请每核启动一个 worker",
+    )
+    @click.option(
+        "--queues", default=None, help="监听的队列（逗号分隔；默认 GOVSITE_QUEUE 或 govsite.check）"
+    )
     @click.option("--hostname", default=None, help="工作进程名称（默认 govsite@主机名）")
     @click.option("--loglevel", default="INFO", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
     def worker(concurrency: int, pool: str, queues: str | None, hostname: str | None, loglevel: str) -> None:
@@ -39,8 +49,15 @@ def register(main: click.Group) -> None:
         connections.close_all()  # children must not share the parent's connection
         from govsite.project.celery import app
 
-        argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(names)}",
-                f"--loglevel={loglevel}", f"--pool={pool}", "--without-gossip", "--without-mingle"]
+        argv = [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={','.join(names)}",
+            f"--loglevel={loglevel}",
+            f"--pool={pool}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if hostname:
             argv.append(f"--hostname={hostname}")
         app.worker_main(argv)

@@ -89,7 +89,6 @@ def _db_call(what: str, fn: Callable[[], Any], outage: float | None = None) -> A
         return result
 
 
-
 # --- messages ------------------------------------------------------------------------------
 
 
@@ -97,9 +96,20 @@ def job_message(campaign_id: int, job: ex.CheckJob, options: ex.RunOptions, chec
     data = dataclasses.asdict(job)
     data["as_of"] = job.as_of.isoformat()
     data["domains"] = list(job.domains)
-    opts = {k: getattr(options, k) for k in (
-        "per_host", "max_attempts", "backoff", "timeout", "resolve", "allow_private", "max_pages",
-        "max_depth", "time_budget")}
+    opts = {
+        k: getattr(options, k)
+        for k in (
+            "per_host",
+            "max_attempts",
+            "backoff",
+            "timeout",
+            "resolve",
+            "allow_private",
+            "max_pages",
+            "max_depth",
+            "time_budget",
+        )
+    }
     opts["resolve"] = list(options.resolve)
     return {"campaign_id": campaign_id, "job": data, "options": opts, "checker": checker}
 
@@ -281,8 +291,13 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         log.info("网站 %s（活动 %s）已完成或不需检查：忽略重复投递", job.code, campaign_id)
         return "skipped"
     if attempt > 1 or redelivered:
-        log.warning("网站 %s（活动 %s）重新投递，第 %s 次尝试（%s）", job.code, campaign_id, attempt,
-                    "上次未完成" if attempt > 1 else "上次投递未开始检查")
+        log.warning(
+            "网站 %s（活动 %s）重新投递，第 %s 次尝试（%s）",
+            job.code,
+            campaign_id,
+            attempt,
+            "上次未完成" if attempt > 1 else "上次投递未开始检查",
+        )
     _release_connection()
     limiter = get_limiter()
     # A slot outlives the longest attempt, so only a dead holder's slot expires.
@@ -300,8 +315,9 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         if final or attempt - first + 1 >= options.max_attempts:
             break
         time.sleep(options.backoff * (2 ** (attempt - first)))
-        nxt = _db_call(f"领取网站 {job.code}",
-                       lambda a=attempt: claim(campaign_id, sid, options.max_attempts, expect=a))
+        nxt = _db_call(
+            f"领取网站 {job.code}", lambda a=attempt: claim(campaign_id, sid, options.max_attempts, expect=a)
+        )
         if nxt is None:
             log.info("网站 %s 已被另一次投递接手，本次结果不记录", job.code)
             return "duplicate"
@@ -309,8 +325,10 @@ def check_one(message: dict, redelivered: bool = False) -> str:
     state = "failed" if failed else "done"
     # The result in hand is kept across a database outage: re-checking would cost the site's
     # check again, and the conditional UPDATE is safe to repeat.
-    if _db_call(f"记录网站 {job.code} 的结果",
-                lambda: record(campaign_id, sid, attempt, state, report, "" if not failed else error)):
+    if _db_call(
+        f"记录网站 {job.code} 的结果",
+        lambda: record(campaign_id, sid, attempt, state, report, "" if not failed else error),
+    ):
         log.info("网站 %s：%s（第 %s 次尝试）", job.code, "完成" if not failed else f"失败 {error}", attempt)
         return "recorded"
     log.warning("网站 %s 第 %s 次尝试的结果已被记录或被新投递取代：重复结果已忽略", job.code, attempt)
@@ -487,7 +505,10 @@ def dispatch_campaign(
     def poll_once() -> dict[str, int]:
         c = _counts(campaign_id)
         Campaign.objects.filter(pk=campaign_id).update(
-            done=c.get("done", 0), failed=c.get("failed", 0), running=c.get("running", 0), progress_at=timezone.now()
+            done=c.get("done", 0),
+            failed=c.get("failed", 0),
+            running=c.get("running", 0),
+            progress_at=timezone.now(),
         )
         return c
 
@@ -495,8 +516,10 @@ def dispatch_campaign(
         try:
             c = _db_call(f"跟踪活动 {campaign_id} 的进度", poll_once)
         except DatabaseError as exc:
-            raise InspectionError(f"数据库长时间不可用，停止跟踪活动 {campaign_id}（工作进程仍会完成已发送的网站，"
-                                  f"之后可再次运行本命令）：{exc}") from exc
+            raise InspectionError(
+                f"数据库长时间不可用，停止跟踪活动 {campaign_id}（工作进程仍会完成已发送的网站，"
+                f"之后可再次运行本命令）：{exc}"
+            ) from exc
         done, failed = c.get("done", 0), c.get("failed", 0)
         if on_progress:
             on_progress(done, failed, total)
@@ -507,7 +530,9 @@ def dispatch_campaign(
         elif time.monotonic() - last_change > resend_after:
             stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id, resend_after))
             again = [i for i in stalled if i in messages]
-            log.warning("活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again))
+            log.warning(
+                "活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again)
+            )
             for i in again:
                 check_site_task.apply_async(args=[messages[i]])
             last_change = time.monotonic()
@@ -516,7 +541,9 @@ def dispatch_campaign(
         _db_call(f"结束活动 {campaign_id}", lambda: ex._finish(campaign_id))
         c = _db_call(f"统计活动 {campaign_id}", lambda: _counts(campaign_id))
     except DatabaseError as exc:
-        raise InspectionError(f"数据库长时间不可用，未能结束活动 {campaign_id}（可再次运行本命令）：{exc}") from exc
+        raise InspectionError(
+            f"数据库长时间不可用，未能结束活动 {campaign_id}（可再次运行本命令）：{exc}"
+        ) from exc
     return ex.RunSummary(
         total=total,
         done=c.get("done", 0),

@@ -32,6 +32,9 @@ def check_site_task(self: Any, message: dict) -> str:
 
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     if self.request.retries:
-        log.warning("网站 %s：数据库或 Redis 暂不可用，第 %s 次重试任务",
-                    message.get("job", {}).get("code"), self.request.retries)
+        log.warning(
+            "网站 %s：数据库或 Redis 暂不可用，第 %s 次重试任务",
+            message.get("job", {}).get("code"),
+            self.request.retries,
+        )
     return check_one(message, redelivered=redelivered)

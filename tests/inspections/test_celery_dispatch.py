@@ -29,7 +29,9 @@ async def unreachable_checker(options: RunOptions):  # noqa: ANN201 - loaded by 
 @pytest.fixture
 def limiter_env(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     monkeypatch.setenv("GOVSITE_REDIS_URL", REDIS)
-    monkeypatch.setattr(dispatch, "_limiter", dispatch.HostLimiter(REDIS, prefix=f"govsite:test:{uuid.uuid4().hex}:"))
+    monkeypatch.setattr(
+        dispatch, "_limiter", dispatch.HostLimiter(REDIS, prefix=f"govsite:test:{uuid.uuid4().hex}:")
+    )
     redis.Redis.from_url(REDIS).ping()  # an unreachable Redis fails the test
 
 

@@ -55,9 +55,24 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_port(self.port)
 
     def stop(self) -> None:
@@ -75,11 +90,15 @@ class PrivatePostgres:
     refuses to run as root, so under root the cluster belongs to the ``postgres`` OS user."""
 
     def __init__(self) -> None:
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                      key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)))  # type: ignore[union-attr]
+        bins = sorted(
+            glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+            key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)),
+        )  # type: ignore[union-attr]
         pg_ctl = bins[-1] if bins else shutil.which("pg_ctl")
         if not pg_ctl:
-            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are needed for the database restart test")
+            pytest.fail(
+                "PostgreSQL server binaries (initdb, pg_ctl) are needed for the database restart test"
+            )
         self.bin = Path(pg_ctl).parent
         self.port = _free_port()
         # Not under pytest's tmp_path: under root that is private to root, and the server
@@ -107,16 +126,37 @@ class PrivatePostgres:
             return ""
 
     def init(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         self.start()
         with psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             conn.execute("CREATE DATABASE govsite")
 
     def start(self) -> None:
         # fsync off: only a clean (fast) shutdown is exercised, and the disk is shared.
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -143,8 +183,11 @@ def _wait_port(port: int, timeout: float = 20) -> None:
 
 
 @pytest.mark.slow
-def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: str, farm: Path,  # noqa: F811
-                                                                  tmp_path: Path) -> None:
+def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(
+    scratch_db: str,  # noqa: F811
+    farm: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     if not shutil.which("redis-server") or not shutil.which("redis-cli"):
         pytest.fail("redis-server / redis-cli are needed for the broker restart test")
     _reachable("127.0.0.1", 5432, "PostgreSQL")
@@ -156,9 +199,28 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: st
     log = tmp_path / "w.log"
     worker = _start_worker(env, log, "wr")
     run = subprocess.Popen(
-        [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(farm), "--allow-private", "--max-pages", "4",
-         "--time-budget", "60", "--timeout", "60", "--no-progress"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            *CLI,
+            "campaign",
+            "run",
+            str(cid),
+            "--farm-manifest",
+            str(farm),
+            "--allow-private",
+            "--max-pages",
+            "4",
+            "--time-budget",
+            "60",
+            "--timeout",
+            "60",
+            "--no-progress",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -182,13 +244,17 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(scratch_db: st
 
     rows = _rows(scratch_db, cid)
     assert len(rows) == total
-    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), (
+        rows
+    )
     text = log.read_text(encoding="utf-8", errors="replace")
     recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
     assert set(recorded) == {row[0] for row in rows}
     assert all(n == 1 for n in recorded.values()), recorded
     # The worker's log says the broker went away and that it reconnected.
-    assert re.search(r"(?i)connection to broker lost|Cannot connect to redis|Error while reading from", text), text[-3000:]
+    assert re.search(
+        r"(?i)connection to broker lost|Cannot connect to redis|Error while reading from", text
+    ), text[-3000:]
     assert re.search(r"(?i)Connected to redis://", text)
 
 
@@ -204,9 +270,28 @@ def _db_campaign(pg: PrivatePostgres, manifest: Path, **extra: str) -> tuple[dic
 
 def _campaign_run(env: dict[str, str], cid: int, manifest: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(manifest), "--allow-private", "--max-pages", "4",
-         "--time-budget", "60", "--timeout", "60", "--no-progress"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            *CLI,
+            "campaign",
+            "run",
+            str(cid),
+            "--farm-manifest",
+            str(manifest),
+            "--allow-private",
+            "--max-pages",
+            "4",
+            "--time-budget",
+            "60",
+            "--timeout",
+            "60",
+            "--no-progress",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _run_until_busy(env: dict[str, str], cid: int, manifest: Path, db: str) -> subprocess.Popen:
@@ -247,14 +332,17 @@ def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, 
 
         rows = _rows(db, cid)
         assert len(rows) == total
-        assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+        assert all(
+            state == "done" and has_report and finished for _, state, _, has_report, finished in rows
+        ), rows
         text = log.read_text(encoding="utf-8", errors="replace")
         recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
         assert set(recorded) == {row[0] for row in rows}  # none lost…
         assert all(n == 1 for n in recorded.values()), recorded  # …none recorded twice
         with psycopg.connect(db) as conn:
             state, done, failed = conn.execute(
-                "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+                "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]
+            ).fetchone()
         assert (state, done, failed) == ("checked", total, 0)
         # The logs say the database went away and that the work went on after it came back —
         # in the worker (claims and records waited out) and in the dispatcher (its watching).
@@ -271,8 +359,10 @@ def test_database_restart_mid_campaign_loses_and_duplicates_nothing(farm: Path, 
 
 
 @pytest.mark.slow
-def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(farm: Path,  # noqa: F811
-                                                                           tmp_path: Path) -> None:
+def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(
+    farm: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """An outage longer than GOVSITE_DB_OUTAGE: ``campaign run`` stops with a plain message (no
     traceback) instead of hanging; once the database is back, running it again finishes the
     campaign, still with every site recorded exactly once."""
@@ -300,12 +390,16 @@ def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(farm:
 
         rows = _rows(db, cid)
         assert len(rows) == total
-        assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+        assert all(
+            state == "done" and has_report and finished for _, state, _, has_report, finished in rows
+        ), rows
         recorded = Counter(re.findall(r"网站 (\d+)：完成", log.read_text(encoding="utf-8", errors="replace")))
         assert set(recorded) == {row[0] for row in rows}
         assert all(n == 1 for n in recorded.values()), recorded
         with psycopg.connect(db) as conn:
-            state, done = conn.execute("SELECT state, done FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+            state, done = conn.execute(
+                "SELECT state, done FROM inspections_campaign WHERE id = %s", [cid]
+            ).fetchone()
         assert (state, done) == ("checked", total)
     finally:
         if run and run.poll() is None:
@@ -316,7 +410,10 @@ def test_database_gone_for_good_stops_the_run_clearly_and_a_rerun_finishes(farm:
 
 
 # libfaketime (Debian package ``faketime``, installed by ``make system-deps``).
-FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1")
+FAKETIME_LIBS = (
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+)
 # Beyond every time limit the code and Celery use: the production visibility timeout (7200 s,
 # 10 s here), the dispatcher's resend delay (timeout × attempts + 300 s) and the host
 # limiter's slot ttl (timeout + 60 s). A design trusting worker clocks would see the other
@@ -329,13 +426,24 @@ _LOGGED = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: [^\]]*\] 网站 
 def _skewed_env(env: dict[str, str]) -> dict[str, str]:
     lib = next((p for p in FAKETIME_LIBS if os.path.exists(p)), None)
     if lib is None:
-        pytest.fail("libfaketime is needed for the clock skew test: apt-get install faketime (make system-deps)")
-    skewed = dict(env, LD_PRELOAD=lib, FAKETIME=SKEW,
-                  # Monotonic time stays real: asyncio and lock timeouts measure durations with it.
-                  FAKETIME_DONT_FAKE_MONOTONIC="1")
+        pytest.fail(
+            "libfaketime is needed for the clock skew test: apt-get install faketime (make system-deps)"
+        )
+    skewed = dict(
+        env,
+        LD_PRELOAD=lib,
+        FAKETIME=SKEW,
+        # Monotonic time stays real: asyncio and lock timeouts measure durations with it.
+        FAKETIME_DONT_FAKE_MONOTONIC="1",
+    )
     before = time.time()
-    r = subprocess.run([sys.executable, "-c", "import time; print(time.time())"], env=skewed, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-c", "import time; print(time.time())"],
+        env=skewed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     after = time.time()
     assert r.returncode == 0, r.stderr
     shifted = float(r.stdout) - SKEW_SECONDS
@@ -351,13 +459,18 @@ def _recorded_at(text: str) -> dict[str, float]:
     from django.conf import settings
 
     zone = ZoneInfo(settings.TIME_ZONE)
-    return {code: dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).timestamp()
-            for stamp, code in _LOGGED.findall(text)}
+    return {
+        code: dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).timestamp()
+        for stamp, code in _LOGGED.findall(text)
+    }
 
 
 @pytest.mark.slow
-def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, farm: Path,  # noqa: F811
-                                                            tmp_path: Path) -> None:
+def test_clock_skew_between_workers_records_every_site_once(
+    scratch_db: str,  # noqa: F811
+    farm: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """Two workers, one two hours ahead. Claims count attempts in the database, stalled sites are
     found with the database's Now() and host slots with Redis's TIME, so no worker clock decides
     anything: every site is recorded once, by one of the two, and no result is dropped except
@@ -388,7 +501,12 @@ def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, far
         # Same command as _start_worker, more threads: the late joiner must get a fair share.
         ahead = subprocess.Popen(
             [*CLI, "worker", "--concurrency", "4", "--hostname", "wskew@%h"],
-            env=skewed, cwd=ROOT, stdout=logs["skewed"].open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            env=skewed,
+            cwd=ROOT,
+            stdout=logs["skewed"].open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         out, err = run.communicate(timeout=400)
         assert run.returncode == 0, err
         ended = time.time()
@@ -402,7 +520,9 @@ def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, far
 
     rows = _rows(scratch_db, cid)
     assert len(rows) == total
-    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), (
+        rows
+    )
     texts = {k: p.read_text(encoding="utf-8", errors="replace") for k, p in logs.items()}
     text = texts["real"] + texts["skewed"]
     recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
@@ -413,7 +533,9 @@ def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, far
     assert by_real and by_skewed, (len(by_real), len(by_skewed))
     assert len(by_real) + len(by_skewed) == total
     assert all(began - 2 <= t <= ended + 2 for t in by_real.values()), by_real
-    assert all(began + SKEW_SECONDS - 2 <= t <= ended + SKEW_SECONDS + 2 for t in by_skewed.values()), by_skewed
+    assert all(began + SKEW_SECONDS - 2 <= t <= ended + SKEW_SECONDS + 2 for t in by_skewed.values()), (
+        by_skewed
+    )
     # A dropped result is only ever one whose site another delivery claimed afterwards — and that
     # redelivery is in the log; nothing was judged stale or failed by a worker's clock.
     redelivered = set(re.findall(r"网站 (\d+)（活动 \d+）重新投递", text))
@@ -425,6 +547,7 @@ def test_clock_skew_between_workers_records_every_site_once(scratch_db: str, far
     assert "多次中断" not in text
     with psycopg.connect(scratch_db) as conn:
         state, done, failed = conn.execute(
-            "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+            "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]
+        ).fetchone()
     assert (state, done, failed) == ("checked", total, 0)
     assert "Traceback" not in err

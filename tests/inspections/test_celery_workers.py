@@ -67,9 +67,24 @@ def farm(tmp_path: Path):  # noqa: ANN201
     port = _free_port()
     manifest = tmp_path / "manifest.json"
     proc = subprocess.Popen(
-        [*CLI, "farm", "serve", "--sites", "60", "--seed", "21", "--as-of", "2017-09-14", "--port", str(port),
-         "--manifest", str(manifest)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        [
+            *CLI,
+            "farm",
+            "serve",
+            "--sites",
+            "60",
+            "--seed",
+            "21",
+            "--as-of",
+            "2017-09-14",
+            "--port",
+            str(port),
+            "--manifest",
+            str(manifest),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -92,10 +107,14 @@ def farm(tmp_path: Path):  # noqa: ANN201
 def _env(db: str, broker: str, queue: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        GOVSITE_DATABASE_URL=db, GOVSITE_BROKER_URL=broker, GOVSITE_REDIS_URL=REDIS, GOVSITE_QUEUE=queue,
+        GOVSITE_DATABASE_URL=db,
+        GOVSITE_BROKER_URL=broker,
+        GOVSITE_REDIS_URL=REDIS,
+        GOVSITE_QUEUE=queue,
         # Short, so a job held by the killed worker comes back quickly on Redis; a job that
         # runs longer is delivered twice, which the conditional record must absorb.
-        GOVSITE_VISIBILITY_TIMEOUT="10", PYTHONPATH=str(ROOT),
+        GOVSITE_VISIBILITY_TIMEOUT="10",
+        PYTHONPATH=str(ROOT),
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
@@ -105,7 +124,11 @@ def _start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
     # Own session, so SIGKILL reaches the main process and its pool children at once.
     return subprocess.Popen(
         [*CLI, "worker", "--concurrency", "2", "--hostname", f"{name}@%h"],
-        env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -118,16 +141,46 @@ def _rows(db: str, cid: int) -> list[tuple]:
         ).fetchall()
 
 
-def _register_and_draw(env: dict[str, str], db: str, farm: Path, size: int, seed: str) -> tuple[int, int, int]:
+def _register_and_draw(
+    env: dict[str, str], db: str, farm: Path, size: int, seed: str
+) -> tuple[int, int, int]:
     """Register the farm's sites in `db` and draw a campaign of `size` there: (sites registered,
     campaign id, campaign sites)."""
-    r = subprocess.run([sys.executable, "-c", REGISTER, str(farm)], env=env, cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", REGISTER, str(farm)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     registered = int(r.stdout.split()[-1])
-    r = subprocess.run([*CLI, "campaign", "draw", "--quarter", "2017Q3", "--size", str(size), "--seed", seed,
-                        "--min-per-stratum", "0", "--as-of", "2017-09-14", "--farm-manifest", str(farm), "--json"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            *CLI,
+            "campaign",
+            "draw",
+            "--quarter",
+            "2017Q3",
+            "--size",
+            str(size),
+            "--seed",
+            seed,
+            "--min-per-stratum",
+            "0",
+            "--as-of",
+            "2017-09-14",
+            "--farm-manifest",
+            str(farm),
+            "--json",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     cid = json.loads(r.stdout)["id"]
     return registered, cid, len(_rows(db, cid))
@@ -145,8 +198,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("broker", [REDIS, AMQP], ids=["redis", "rabbitmq"])
-def test_sigkilled_worker_loses_and_duplicates_nothing(broker: str, scratch_db: str, farm: Path,
-                                                       tmp_path: Path) -> None:
+def test_sigkilled_worker_loses_and_duplicates_nothing(
+    broker: str, scratch_db: str, farm: Path, tmp_path: Path
+) -> None:
     _reachable("127.0.0.1", 6379, "Redis")
     if broker.startswith("amqp"):
         _reachable("127.0.0.1", 5672, "RabbitMQ")
@@ -159,9 +213,27 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(broker: str, scratch_db: 
     w1 = _start_worker(env, logs[0], "w1")
     w2 = None
     run = subprocess.Popen(
-        [*CLI, "campaign", "run", str(cid), "--farm-manifest", str(farm), "--allow-private", "--max-pages", "4",
-         "--time-budget", "60", "--timeout", "60", "--no-progress"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *CLI,
+            "campaign",
+            "run",
+            str(cid),
+            "--farm-manifest",
+            str(farm),
+            "--allow-private",
+            "--max-pages",
+            "4",
+            "--time-budget",
+            "60",
+            "--timeout",
+            "60",
+            "--no-progress",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         # Kill w1 while it has sites in hand and some are already recorded.
@@ -194,7 +266,9 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(broker: str, scratch_db: 
     rows = _rows(scratch_db, cid)
     assert len(rows) == total
     # No site lost: every one is done, with its report and finish time.
-    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), rows
+    assert all(state == "done" and has_report and finished for _, state, _, has_report, finished in rows), (
+        rows
+    )
     # Nothing recorded twice: each site's result was written by exactly one delivery.
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
     recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
@@ -208,5 +282,6 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(broker: str, scratch_db: 
         assert f"网站 {code}（活动 {cid}）重新投递" in text  # the log says what happened
     with psycopg.connect(scratch_db) as conn:
         state, done, failed = conn.execute(
-            "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]).fetchone()
+            "SELECT state, done, failed FROM inspections_campaign WHERE id = %s", [cid]
+        ).fetchone()
     assert (state, done, failed) == ("checked", total, 0)
