@@ -12,14 +12,18 @@
 
     .venv/bin/python bench/scale.py --sites 2000 --max-pages 3
 
-Needs Redis (127.0.0.1:6379) and PostgreSQL (GOVSITE_TEST_PG, default
-postgresql://postgres@127.0.0.1:5432/test; a scratch database is created and dropped). CPU
-figures are user+system seconds of the measured processes (load-independent); wall figures
-depend on the machine's load (it is shared), so both are printed."""
+PostgreSQL and Redis are private to the run (a throw-away initdb cluster and a redis-server on
+free ports, as the fault tests use), so their CPU is this run's alone; ``--services shared`` uses
+GOVSITE_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test, scratch database) and Redis on
+6379 instead. CPU figures are user+system seconds of the measured processes (load-independent),
+printed per component — workers, dispatcher (``campaign run``), farm server, PostgreSQL (its
+backends included), Redis — and per site; wall figures depend on the machine's load (it is
+shared), so both are printed, with the CPU the rest of the machine used meanwhile."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -32,6 +36,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from cpustat import cpu_seconds, machine_busy  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from govsite.cli import main; main()"]
@@ -116,10 +121,13 @@ def pages(db: str, cid: int) -> tuple[int, int, int]:
         ).fetchone()
 
 
-def proc_cpu(pid: int) -> float:
-    """user+system seconds of a running process (from /proc; the farm is not a waited child)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def tree_cpu(pid: int) -> float:
+    """user+system seconds of a server process, its live children and the children it has
+    already reaped (PostgreSQL's per-connection backends, nginx workers)."""
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return cpu_seconds(pid) + t.children_user + t.children_system
 
 
 def steady_rate(db: str, cid: int) -> float:
@@ -154,6 +162,17 @@ WORKERS: list[subprocess.Popen] = []  # killed in main's finally if the run is i
 OUTSIDE = ["--resolve", "*:80:127.0.0.1", "--resolve", "*:443:127.0.0.1"]
 
 
+class Services:
+    """The processes whose CPU is charged to a campaign besides the workers and the dispatcher:
+    name → pid (None: not measurable, e.g. the shared PostgreSQL serves other jobs too)."""
+
+    def __init__(self, farm: int, postgres: int | None, redis: int | None) -> None:
+        self.pids = {"farm": farm, "postgres": postgres, "redis": redis}
+
+    def cpu(self) -> dict[str, float]:
+        return {k: tree_cpu(pid) if pid else float("nan") for k, pid in self.pids.items()}
+
+
 def campaigns(
     args: argparse.Namespace,
     base: dict,
@@ -162,12 +181,19 @@ def campaigns(
     n: int,
     tmp: Path,
     db: str,
-    farm_pid: int,
+    services: Services,
 ) -> dict[str, tuple[int, float, int, float, float]]:
     results: dict[str, tuple[int, float, int, float, float]] = {}
     c = args.worker_concurrency
-    modes = [(f"in-process executor (concurrency {c})", 0), ("1 Celery worker", 1), ("2 Celery workers", 2)]
-    for mode, nworkers in modes:
+    modes = [
+        (f"in-process executor (concurrency {c})", 0, "inproc"),
+        ("1 Celery worker", 1, "1"),
+        ("2 Celery workers", 2, "2"),
+    ]
+    wanted = set(args.modes.split(","))
+    for mode, nworkers, key in modes:
+        if key not in wanted:
+            continue
         out = run(
             [
                 *CLI,
@@ -192,7 +218,6 @@ def campaigns(
             base,
         )
         cid = json.loads(out)["id"]
-        cpu0, farm0 = child_cpu(), proc_cpu(farm_pid)
         workers = WORKERS
         for i in range(nworkers):
             log = tmp / f"{cid}-w{i}.log"
@@ -216,6 +241,9 @@ def campaigns(
             while "ready." not in log.read_text(errors="replace") and time.monotonic() < deadline:
                 time.sleep(0.3)
         env = celery_env if nworkers else base
+        # Worker start-up (Django, Celery) is over: only the campaign is charged.
+        w0 = [cpu_seconds(w.pid) for w in workers]
+        svc0, busy0, disp0 = services.cpu(), machine_busy(), child_cpu()
         t0 = time.monotonic()
         run(
             [
@@ -238,20 +266,33 @@ def campaigns(
             env,
         )
         secs = time.monotonic() - t0
+        dispatcher = child_cpu() - disp0  # campaign run: the dispatcher, or the whole in-process check
+        parts = {"workers": sum(cpu_seconds(w.pid) for w in workers) - sum(w0), "dispatcher": dispatcher}
+        parts.update({k: v - svc0[k] for k, v in services.cpu().items()})
+        busy = machine_busy() - busy0
         for w in workers:
             w.terminate()
             w.wait(timeout=120)
         workers.clear()
-        cpu = child_cpu() - cpu0  # checker processes + dispatcher, not the farm
-        farm_cpu = proc_cpu(farm_pid) - farm0
         checked, npages, stored = pages(db, cid)
         steady = steady_rate(db, cid)
+        # The checking processes' CPU (workers + dispatcher; in-process: campaign run alone).
+        cpu = parts["workers"] + parts["dispatcher"]
         results[mode] = (checked, secs, npages, cpu, steady)
         print(
             f"{mode:38s} {checked:5d} sites {npages:6d} pages in {secs:7.1f} s wall ="
-            f" {checked / secs * 3600:7.0f} sites/h (steady 10→90 %: {steady:7.0f} sites/h); CPU {cpu:7.1f} s = {cpu / checked * 1000:6.1f} ms/site,"
-            f" {cpu / max(npages, 1) * 1000:5.1f} ms/page; {stored} from stored probes; farm CPU {farm_cpu:6.1f} s ({farm_cpu / secs:.2f} cores)"
-            f"   (load {loadavg()})",
+            f" {checked / secs * 3600:7.0f} sites/h (steady 10→90 %: {steady:7.0f} sites/h); CPU {cpu:7.1f} s ="
+            f" {cpu / checked * 1000:6.1f} ms/site, {cpu / max(npages, 1) * 1000:5.1f} ms/page;"
+            f" {stored} from stored probes   (load {loadavg()})",
+            flush=True,
+        )
+        known = sum(v for v in parts.values() if v == v)
+        shares = "  ".join(
+            f"{k} {v / checked * 1000:6.1f}" if v == v else f"{k}    n/a" for k, v in parts.items()
+        )
+        print(
+            f"{'':38s} CPU ms/site by component: {shares}  = {known / checked * 1000:6.1f} ms/site,"
+            f" {known / secs:.2f} cores; rest of the machine {(busy - known) / secs:.2f} cores",
             flush=True,
         )
     return results
@@ -499,48 +540,47 @@ def main() -> None:
         default=0,
         help="also measure CPU per extra page on this many sites (max-pages 3 vs 30)",
     )
+    ap.add_argument("--skip-monitor", action="store_true")
+    ap.add_argument(
+        "--modes",
+        default="inproc,1,2",
+        help="campaign runs, comma-separated: inproc (in-process executor), 1, 2 (Celery workers)",
+    )
+    ap.add_argument(
+        "--farm",
+        choices=["python", "nginx"],
+        default="python",
+        help="python: `govsite farm serve`; nginx: the farm's static export (`govsite farm export`)"
+        " served by nginx, as bench/crawl.py does",
+    )
+    ap.add_argument(
+        "--services",
+        choices=["private", "shared"],
+        default="private",
+        help="private: own PostgreSQL cluster and redis-server (their CPU measured); shared:"
+        " GOVSITE_TEST_PG and Redis on 6379 (their CPU not measurable: other jobs use them)",
+    )
     args = ap.parse_args()
 
     name = f"govsite_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    queue = f"govsite.bench.{uuid.uuid4().hex[:8]}"
-    base = dict(os.environ, GOVSITE_DATABASE_URL=db, PYTHONPATH=str(ROOT))
-    base.pop("GOVSITE_BROKER_URL", None)
-    celery_env = dict(base, GOVSITE_BROKER_URL=REDIS, GOVSITE_REDIS_URL=REDIS, GOVSITE_QUEUE=queue)
     tmp = Path(f"/tmp/{name}")
     tmp.mkdir()
-    manifest = tmp / "manifest.json"
-    port = free_port()
-    farm = subprocess.Popen(
-        [
-            *CLI,
-            "farm",
-            "serve",
-            "--sites",
-            str(args.sites),
-            "--seed",
-            args.seed,
-            "--as-of",
-            "2017-09-14",
-            "--port",
-            str(port),
-            "--manifest",
-            str(manifest),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while not (manifest.exists() and manifest.stat().st_size):
-            time.sleep(0.2)
+    tmp.chmod(0o755)  # nginx workers run unprivileged and must read the export
+    with contextlib.ExitStack() as stack:
+        stack.callback(_kill_workers)
+        db, redis_url, pg_pid, redis_pid = start_services(args.services, name, tmp, stack)
+        queue = f"govsite.bench.{uuid.uuid4().hex[:8]}"
+        base = dict(os.environ, GOVSITE_DATABASE_URL=db, PYTHONPATH=str(ROOT))
+        base.pop("GOVSITE_BROKER_URL", None)
+        celery_env = dict(
+            base, GOVSITE_BROKER_URL=redis_url, GOVSITE_REDIS_URL=redis_url, GOVSITE_QUEUE=queue
+        )
+        manifest, farm_pid = start_farm(args, tmp, stack)
         n = int(run([sys.executable, "-c", REGISTER, str(manifest), str(ROOT)], base).split()[-1])
         print(
-            f"farm: {args.sites} sites, {n} registered; --max-pages {args.max_pages}; {args.worker_concurrency}"
-            f" sites in flight per worker process; {os.cpu_count()} cores shared with the farm and other jobs"
-            f" (load {loadavg()})",
+            f"farm: {args.sites} sites ({args.farm}), {n} registered; --max-pages {args.max_pages};"
+            f" {args.worker_concurrency} sites in flight per worker process; {args.services} PostgreSQL and"
+            f" Redis; {os.cpu_count()} cores shared with the farm and other jobs (load {loadavg()})",
             flush=True,
         )
         # First a quarter of stored probes: table sizes for the growth figure, and stored probes
@@ -548,18 +588,86 @@ def main() -> None:
         # where the monitor runs all the time) instead of making 3 short probes 1 s apart.
         growth_bench(args, base, db)
         if not args.skip_campaigns:
-            projection(campaigns(args, base, celery_env, manifest, n, tmp, db, farm.pid))
+            results = campaigns(
+                args, base, celery_env, manifest, n, tmp, db, Services(farm_pid, pg_pid, redis_pid)
+            )
+            if {"1 Celery worker", "2 Celery workers"} <= set(results):
+                projection(results)
         if args.marginal_sites:
             marginal(args, base, manifest, n, db)
-        monitor_bench(args, base, manifest, db)
-    finally:
-        for w in WORKERS:
-            w.kill()
-            w.wait()
-        farm.terminate()
-        farm.wait(timeout=10)
+        if not args.skip_monitor:
+            monitor_bench(args, base, manifest, db)
+
+
+def _kill_workers() -> None:
+    for w in WORKERS:
+        w.kill()
+        w.wait()
+
+
+def start_services(
+    kind: str, name: str, tmp: Path, stack: contextlib.ExitStack
+) -> tuple[str, str, int | None, int | None]:
+    """(database URL, Redis URL, postmaster pid, redis-server pid)."""
+    if kind == "shared":
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+        def drop() -> None:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        stack.callback(drop)
+        return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, REDIS, None, None
+    sys.path.insert(0, str(ROOT))
+    from tests.inspections.test_celery_faults import PrivatePostgres, PrivateRedis
+
+    # Production-like: fsync on, no append-only file (as the shared Redis).
+    pg = PrivatePostgres(fsync=True)
+    stack.callback(pg.destroy)
+    pg.init()
+    redis = PrivateRedis(tmp, appendonly=False)
+    stack.callback(redis.stop)
+    redis.start()
+    assert redis.proc is not None
+    pid = int((pg.data / "postmaster.pid").read_text().split()[0])
+    return pg.url, redis.url, pid, redis.proc.pid
+
+
+def start_farm(args: argparse.Namespace, tmp: Path, stack: contextlib.ExitStack) -> tuple[Path, int]:
+    """The farm's manifest and the pid of the process serving it."""
+    port = free_port()
+    common = ["--sites", str(args.sites), "--seed", args.seed, "--as-of", "2017-09-14", "--port", str(port)]
+    if args.farm == "nginx":
+        export = tmp / "export"
+        run([*CLI, "farm", "export", str(export), *common], dict(os.environ, PYTHONPATH=str(ROOT)))
+        proc = subprocess.Popen(
+            ["nginx", "-c", str(export / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        manifest = export / "manifest.json"
+    else:
+        manifest = tmp / "manifest.json"
+        proc = subprocess.Popen(
+            [*CLI, "farm", "serve", *common, "--manifest", str(manifest)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop() -> None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    stack.callback(stop)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if manifest.exists() and manifest.stat().st_size:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return manifest, proc.pid
+        if proc.poll() is not None:
+            raise SystemExit(f"the farm ({args.farm}) did not start")
+        time.sleep(0.2)
+    raise SystemExit(f"the farm ({args.farm}) did not start")
 
 
 if __name__ == "__main__":

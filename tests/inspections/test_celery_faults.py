@@ -42,11 +42,13 @@ from tests.inspections.test_celery_workers import (  # noqa: F401 - fixtures
 
 class PrivateRedis:
     """redis-server on its own port, with an append-only file so a restart keeps the queue
-    (as a production broker is configured)."""
+    (as a production broker is configured). bench/scale.py runs one without it (``appendonly``
+    False), like the shared server, to measure Redis's CPU per site."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, appendonly: bool = True) -> None:
         self.port = _free_port()
         self.dir = workdir
+        self.appendonly = appendonly
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -64,7 +66,7 @@ class PrivateRedis:
                 "--save",
                 "",
                 "--appendonly",
-                "yes",
+                "yes" if self.appendonly else "no",
                 "--appendfsync",
                 "always",
                 "--dir",
@@ -87,9 +89,11 @@ class PrivateRedis:
 
 class PrivatePostgres:
     """A throw-away PostgreSQL cluster (initdb) on its own port and socket directory. PostgreSQL
-    refuses to run as root, so under root the cluster belongs to the ``postgres`` OS user."""
+    refuses to run as root, so under root the cluster belongs to the ``postgres`` OS user.
+    ``fsync`` False by default (tests); bench/scale.py keeps it on, as in production."""
 
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        self.fsync = fsync
         bins = sorted(
             glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
             key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)),
@@ -143,7 +147,7 @@ class PrivatePostgres:
             conn.execute("CREATE DATABASE govsite")
 
     def start(self) -> None:
-        # fsync off: only a clean (fast) shutdown is exercised, and the disk is shared.
+        # fsync off for tests: only a clean (fast) shutdown is exercised, and the disk is shared.
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",
@@ -154,7 +158,7 @@ class PrivatePostgres:
             "-t",
             "60",
             "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync={'on' if self.fsync else 'off'}",
             "start",
         )
 
