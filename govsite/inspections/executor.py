@@ -143,8 +143,12 @@ def _stored_probe_log(job: CheckJob) -> str | None:
     if not connection.in_atomic_block:
         close_old_connections()  # workers are long-lived: reconnect after a database restart
     try:
-        return stored_probe_log(job.stored_probes_site, job.url, dt.date.fromisoformat(job.stored_probes_from or ""),
-                                job.as_of.astimezone(CST).date())
+        return stored_probe_log(
+            job.stored_probes_site,
+            job.url,
+            dt.date.fromisoformat(job.stored_probes_from or ""),
+            job.as_of.astimezone(CST).date(),
+        )
     except (DatabaseError, ValueError) as exc:
         log.warning("网站 %s：读取已存储的可用性探测失败，改用短时探测：%s", job.code, exc)
         return None
@@ -254,11 +258,22 @@ def _flush(campaign_id: int, events: list[dict], counters: dict[str, Any]) -> No
     starts = [e for e in starts if e["id"] not in ends]  # finished in the same batch
     with transaction.atomic():
         if starts:
-            update_rows(CampaignSite, ["state", "started_at"], [(e["id"], ("running", e["at"])) for e in starts])
+            update_rows(
+                CampaignSite, ["state", "started_at"], [(e["id"], ("running", e["at"])) for e in starts]
+            )
         if ends:
             update_rows(
                 CampaignSite,
-                ["state", "attempts", "error", "report", "score", "auto_verdict", "started_at", "finished_at"],
+                [
+                    "state",
+                    "attempts",
+                    "error",
+                    "report",
+                    "score",
+                    "auto_verdict",
+                    "started_at",
+                    "finished_at",
+                ],
                 [
                     (
                         e["id"],

@@ -94,7 +94,9 @@ class CampaignSite(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sites")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     stratum = models.CharField("抽样层", max_length=32, blank=True)
-    state = models.CharField("进度", max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    state = models.CharField(
+        "进度", max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     error = models.CharField("失败原因", max_length=1000, blank=True)
     report = models.JSONField("检查报告", null=True, blank=True)
