@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 _WS_RE = re.compile(r"\s+")
@@ -43,6 +44,11 @@ class Identity:
     contact: str | None = None
 
 
+# A site's pages repeat the same badge scripts and links: decoding and snippets are remembered.
+_unquote = lru_cache(maxsize=256)(unquote)
+
+
+@lru_cache(maxsize=512)
 def _snippet(s: str, n: int = 300) -> str:
     s = _WS_RE.sub(" ", s).strip()
     return s if len(s) <= n else s[: n - 1] + "…"
@@ -95,7 +101,7 @@ def read_identity(
                 sources["jiucuo"] = sc.strip()
             script_detail = script_detail or _snippet(outer)
         elif code_text and "jiucuo" in code_text.lower():
-            decoded = unquote(code_text) if "%3C" in code_text or "%3c" in code_text else code_text
+            decoded = _unquote(code_text) if "%3C" in code_text or "%3c" in code_text else code_text
             low = decoded.lower()
             if "_jiucuo_" in low or "jiucuo.js" in low:
                 m = _SITECODE_ATTR_RE.search(decoded)
@@ -140,9 +146,9 @@ def read_identity(
     # conac badge: the loader script (possibly document.write-escaped) or the rendered link.
     for attrs, code_text, _outer in scripts:
         src = attrs.get("src") or ""
-        hay = src + " " + (unquote(code_text) if code_text and "conac" in code_text else "")
+        hay = src + " " + (_unquote(code_text) if code_text and "conac" in code_text else "")
         if _CONAC_SCRIPT_RE.search(hay):
-            ident.conac_badge, ident.conac_detail = True, _snippet(src or unquote(code_text))
+            ident.conac_badge, ident.conac_detail = True, _snippet(src or _unquote(code_text))
             break
     if not ident.conac_badge:
         for href, outer in anchors:
