@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 SESSION_PARAMS = frozenset(
     {"jsessionid", "phpsessid", "sessionid", "session_id", "sid", "aspsessionid", "cfid", "cftoken", "sessid"}
@@ -31,8 +31,31 @@ def normalize(url: str, base: str | None = None) -> str | None:
 
 
 # An address already in canonical form: lower-case host, no default port, a plain path without
-# dot segments, empty segments, escapes or parameters, no query or fragment.
-_PLAIN_URL = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(:[1-9]\d{0,4})?(/[A-Za-z0-9_~.\-/]*)?")
+# dot segments, empty segments, escapes or parameters, no fragment; a query of key=value pairs
+# whose characters urlencode writes back unchanged (checked by _plain_query).
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(:[1-9]\d{0,4})?(/[A-Za-z0-9_~.\-/]*)?"
+                        r"(?:\?([A-Za-z0-9_~.\-+%=&]+))?")
+# A pair quote_plus(unquote_plus(...)) leaves as it is: unreserved characters, '+' (a space
+# both ways) and upper-case escapes of the other printable ASCII characters ('=' only once).
+_PLAIN_PAIR = re.compile(r"([A-Za-z0-9_~.\-+]+)=(?:[A-Za-z0-9_~.\-+]|%(?:2[1-9A-CF]|3[A-F]|4[0]|5[BCDE]|60|7[BCD]))*")
+
+
+def _plain_query(query: str) -> str | None:
+    """The canonical form of a query made only of plain pairs (as _normalize writes it: pairs
+    sorted by their decoded text, session parameters dropped), or None when the general path
+    must decide."""
+    pairs: list[tuple[str, str]] = []
+    for p in query.split("&"):
+        if _PLAIN_PAIR.fullmatch(p) is None:
+            return None
+        k, _eq, v = p.partition("=")
+        if k.lower() in SESSION_PARAMS:
+            return None
+        pairs.append((k, v))
+    # '+' and escapes sort by what they stand for (' ' before '!'); other pairs by themselves.
+    key = (lambda kv: (unquote_plus(kv[0]), unquote_plus(kv[1]))) if "%" in query or "+" in query else None
+    ordered = sorted(pairs, key=key)
+    return query if ordered == pairs else "&".join(f"{k}={v}" for k, v in ordered)
 
 
 @functools.lru_cache(maxsize=32768)  # bounded: a big crawl must not keep every URL twice
@@ -43,7 +66,12 @@ def _normalize_abs(url: str) -> str | None:
         port = m.group(3)
         if ((not path or ("//" not in path and "/." not in path))
                 and (port is None or (port not in (":80", ":443") and int(port[1:]) < 65536))):
-            return url if path else url + "/"
+            query = m.group(5)
+            if query is None:
+                return url if path else url + "/"
+            plain = _plain_query(query)
+            if plain is not None:
+                return f"{url[:m.start(5) - 1] if path else url[:m.start(5) - 1] + '/'}?{plain}"
     return _normalize(url, None)
 
 

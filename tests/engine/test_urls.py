@@ -47,3 +47,29 @@ def test_canonical_addresses_take_the_fast_path_with_the_same_result():
         assert normalize(url) == _normalize(url, None), url
     assert normalize("http://a.gov.cn:99999/x") is None
     assert normalize("http://a.gov.cn") == "http://a.gov.cn/"
+
+
+def test_queries_take_the_fast_path_with_the_same_result():
+    import random
+
+    from govsite.engine.urls import _normalize, _plain_query
+
+    cases = ["http://a.gov.cn/index.php?c=article&id=3017", "http://a.gov.cn/index.php?id=3017&c=article",
+             "http://a.gov.cn?b=1&a=2", "http://a.gov.cn/x?a=", "http://a.gov.cn/x?a", "http://a.gov.cn/x?a=1&&b=2",
+             "http://a.gov.cn/x?=1", "http://a.gov.cn/x?a=b=c", "http://a.gov.cn/x?SID=1&a=2", "http://a.gov.cn/x?a=%7E",
+             "http://a.gov.cn/x?a=%20", "http://a.gov.cn/x?a=%3a", "http://a.gov.cn/x?a=%41", "http://a.gov.cn/x?a=%E4%B8%AD",
+             "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3702000018&url=http%3A%2F%2Fa.gov.cn%3A80%2F",
+             "http://a.gov.cn/x?a=1+2&a=1%212", "http://a.gov.cn/x?b+c=1&b=2"]
+    rnd = random.Random(7)
+    alphabet = ["a", "b", "Z", "0", "9", "_", "-", ".", "~", "+", "=", "&", "%20", "%21", "%2B", "%2F", "%3A",
+                "%3D", "%26", "%40", "%7E", "%7e", "%41", "%E4%B8%AD", "%", "%zz"]
+    keys = ["a", "b", "id", "c", "sid", "B", "a+b", "a%41", "x=y", ""]
+    for _ in range(3000):
+        pairs = [rnd.choice(keys) + "=" + "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 4)))
+                 for _ in range(rnd.randint(1, 4))]
+        cases.append(f"http://a.gov.cn/p.html?{'&'.join(pairs)}")
+    taken = 0
+    for url in cases:
+        assert normalize(url) == _normalize(url, None), url
+        taken += _plain_query(url.split("?", 1)[1]) is not None
+    assert taken > 300  # the fast path did answer a good share of them
