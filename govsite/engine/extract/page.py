@@ -55,7 +55,26 @@ _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
 _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
 _HUB_MIN_LINKS = 12
 _FOOTER = "footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"
-_GUIDE_LABEL_RES = {k: re.compile(rf"(?:^|\n)\s*{k}\s*(?:[:：]|\n|$)") for k in SERVICE_GUIDE_KEYS}
+
+
+def _is_label(text: str, key: str) -> bool:
+    r"""`key` shown as a label: `re.search(rf"(?:^|\n)\s*{key}\s*(?:[:：]|\n|$)", text)`, tried
+    only at the occurrences of `key` (the regex, led by an alternation, was tried at every
+    character of the text). str.isspace() is the regex's \s."""
+    n = len(text)
+    pos = text.find(key)
+    while pos != -1:
+        q = pos
+        while q > 0 and text[q - 1].isspace():
+            q -= 1
+        if q == 0 or "\n" in text[q:pos]:
+            e = r = pos + len(key)
+            while r < n and text[r].isspace():
+                r += 1
+            if r == n or text[r] in ":：" or "\n" in text[e:r]:
+                return True
+        pos = text.find(key, pos + 1)
+    return False
 
 
 _HOME_PATH_RE = re.compile(r"^(?:/|/(?:index|default|home|main)\.(?:s?html?|php|jsp|aspx?))?$", re.I)
@@ -638,7 +657,7 @@ def extract_page(
     facts.pagination = _pagination(text, pager_code)
     # A guide element is a label: a cell of its own (<th>事项名称</th>) or a line "事项名称：…";
     # the words inside prose or the footer's 联系电话 mid-line do not count.
-    present = [k for k in SERVICE_GUIDE_KEYS if k in text and _GUIDE_LABEL_RES[k].search(text)]
+    present = [k for k in SERVICE_GUIDE_KEYS if _is_label(text, k)]
     facts.service_guide_elements = present if len(present) >= 4 else None
     if want_nav:
         facts.nav = _nav(tree, a_text, a_url)

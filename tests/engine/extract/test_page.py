@@ -222,3 +222,17 @@ def test_nav_links_and_lean_mode() -> None:
     assert lean.nav == []
     full.nav = []
     assert lean == full  # everything else is the same
+
+
+def test_guide_labels_are_found_as_the_label_regex_finds_them():
+    import random
+    import re
+
+    from govsite.engine.extract.page import _is_label
+
+    rnd = random.Random(5)
+    pieces = ["事项名称", "事项", "名称", "\n", " ", "\u3000", "\t", ":", "：", "x", "办理", "\r\n"]
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
+        expected = re.search(r"(?:^|\n)\s*事项名称\s*(?:[:：]|\n|$)", text) is not None
+        assert _is_label(text, "事项名称") is expected, repr(text)
