@@ -13,7 +13,11 @@ WhiteNoise inside the same gunicorn workers) — the ceiling for any request thr
 Two passes: 50 users firing back to back (saturation — throughput, and latency that is mostly
 queueing), then 50 users with a think time between clicks (--think, default 1 s). Each line also
 prints the server's CPU per request (gunicorn master and workers; independent of the machine's
-load) and how many cores other work on the shared machine kept busy meanwhile.
+load), with --pg the CPU of the server's PostgreSQL backends per request, the load generator's CPU
+per request, and how many cores other work on the shared machine kept busy meanwhile. The server
+runs with GOVSITE_SERVER_TIMING=1, so every response carries its own thread's CPU time: `cpu p99`
+and `cpu max` show whether the slow requests did more work (a cache refill, say) or only waited;
+requests that used over 10 ms of CPU are listed with their time into the run.
 Goal (issue 9): p99 < 200 ms at 50 concurrent users."""
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import time
 from pathlib import Path
 
 import aiohttp
+import psutil
+import psycopg
 from cpustat import cpu_seconds, machine_busy  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +54,12 @@ def free_port() -> int:
 def prepare(env: dict) -> dict:
     """Registry, a national sample with results, users and their sessions (in this process)."""
     os.environ.update(env)
-    subprocess.run([str(VENV_BIN / "govsite"), "registry", "generate", "--like", "2017Q3"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_BIN / "govsite"), "registry", "generate", "--like", "2017Q3"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     from govsite.project.boot import setup_django
 
     setup_django()
@@ -70,12 +80,17 @@ def prepare(env: dict) -> dict:
         cs.state = CampaignSite.State.DONE
         cs.auto_verdict = "pass" if ok else "fail"
         cs.score = 90.0 if ok else 50.0
-        cs.report = {"indicators": [{"id": "D15-2", "status": "ok" if ok else "deduct", "points": 0 if ok else -5,
-                                     "evidence": []}]}
+        cs.report = {
+            "indicators": [
+                {"id": "D15-2", "status": "ok" if ok else "deduct", "points": 0 if ok else -5, "evidence": []}
+            ]
+        }
     CampaignSite.objects.bulk_update(rows, ["state", "auto_verdict", "score", "report"], batch_size=500)
     users = {}
-    for name, role, region in (("nadmin", Role.NATIONAL_ADMIN, None),
-                               ("gd_admin", Role.REGIONAL_ADMIN, Region.objects.get(code="440000"))):
+    for name, role, region in (
+        ("nadmin", Role.NATIONAL_ADMIN, None),
+        ("gd_admin", Role.REGIONAL_ADMIN, Region.objects.get(code="440000")),
+    ):
         u = get_user_model().objects.create_user(name)
         Membership.objects.create(user=u, role=role, region=region)
         s = SessionStore()
@@ -84,37 +99,79 @@ def prepare(env: dict) -> dict:
         s.create()
         users[name] = s.session_key
     codes = list(Site.objects.order_by("code").values_list("code", flat=True))
-    gd_codes = list(Site.objects.filter(region__code__startswith="44").order_by("code").values_list("code", flat=True))
+    gd_codes = list(
+        Site.objects.filter(region__code__startswith="44").order_by("code").values_list("code", flat=True)
+    )
     return {"sessions": users, "codes": codes, "gd_codes": gd_codes, "sample": len(rows)}
 
 
-async def load(base: str, paths: list[str], session: str | None, seconds: float, concurrency: int,
-               think: float = 0.0) -> dict:
+def pct(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def postgres_cpu(conn: psycopg.Connection) -> float:
+    """CPU seconds of the PostgreSQL backends serving the bench database (not those of other
+    databases on the shared machine); the server keeps its connections through a run."""
+    sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    total = 0.0
+    for (pid,) in conn.execute(sql):
+        try:
+            total += sum(psutil.Process(pid).cpu_times()[:2])
+        except psutil.Error:
+            pass
+    return total
+
+
+def server_cpu_ms(response: aiohttp.ClientResponse) -> float:
+    """The request's own CPU in the server, from its Server-Timing header (cpu;dur=…)."""
+    for part in response.headers.get("Server-Timing", "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name == "cpu":
+            return float(dur)
+    return 0.0
+
+
+async def load(
+    base: str, paths: list[str], session: str | None, seconds: float, concurrency: int, think: float = 0.0
+) -> dict:
     lat: list[float] = []
+    cpu: list[tuple[float, float, str]] = []  # (server CPU ms, seconds into the run, path)
     errors = 0
-    stop = time.perf_counter() + seconds
+    t_start = time.perf_counter()
+    stop = t_start + seconds
     headers = {"Cookie": f"sessionid={session}"} if session else {}
     conn = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(base, connector=conn, headers=headers) as http:
+
         async def user(i: int) -> None:
             nonlocal errors
             rng = random.Random(i)
             while time.perf_counter() < stop:
                 t0 = time.perf_counter()
-                async with http.get(rng.choice(paths), allow_redirects=False) as r:
+                path = rng.choice(paths)
+                async with http.get(path, allow_redirects=False) as r:
                     await r.read()
                     if r.status != 200:
                         errors += 1
                 lat.append(time.perf_counter() - t0)
+                cpu.append((server_cpu_ms(r), t0 - t_start, path))
                 if think:  # a person reading the page before the next click
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
 
-        t0 = time.perf_counter()
         await asyncio.gather(*(user(i) for i in range(concurrency)))
-        elapsed = time.perf_counter() - t0
+        elapsed = time.perf_counter() - t_start
     lat.sort()
-    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
-    return {"n": len(lat), "rps": len(lat) / elapsed, "p50": pick(0.50), "p99": pick(0.99), "errors": errors}
+    cpu_ms = sorted(c for c, _, _ in cpu)
+    return {
+        "n": len(lat),
+        "rps": len(lat) / elapsed,
+        "p50": pct(lat, 0.50) * 1000,
+        "p99": pct(lat, 0.99) * 1000,
+        "errors": errors,
+        "cpu_p99": pct(cpu_ms, 0.99),
+        "cpu_max": cpu_ms[-1] if cpu_ms else 0.0,
+        "heavy": sorted((c for c in cpu if c[0] > 10), reverse=True),
+    }
 
 
 def main() -> None:
@@ -123,20 +180,32 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument(
+        "--pages", default="", help="only pages whose label contains one of these words (comma-separated)"
+    )
     ap.add_argument("--think", type=float, default=1.0, help="mean think time (s) of the second pass")
     ap.add_argument("--pg", action="store_true", help="PostgreSQL scratch database instead of SQLite")
-    ap.add_argument("--redis", action="store_true",
-                    help=f"shared cache (and cached sessions) on Redis db {REDIS_DB}, emptied before and after")
+    ap.add_argument(
+        "--redis",
+        action="store_true",
+        help=f"shared cache (and cached sessions) on Redis db {REDIS_DB}, emptied before and after",
+    )
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="govsite-bench-web-")
     port = free_port()
-    env = dict(os.environ, GOVSITE_VAR_DIR=tmp.name, GOVSITE_DEBUG="0", GOVSITE_SECRET_KEY=secrets.token_urlsafe(40),
-               GOVSITE_ALLOWED_HOSTS="127.0.0.1", GOVSITE_SSL_REDIRECT="0", GOVSITE_DB_CONN_MAX_AGE="60",
-               DJANGO_SETTINGS_MODULE="govsite.project.settings")
+    env = dict(
+        os.environ,
+        GOVSITE_VAR_DIR=tmp.name,
+        GOVSITE_DEBUG="0",
+        GOVSITE_SECRET_KEY=secrets.token_urlsafe(40),
+        GOVSITE_ALLOWED_HOSTS="127.0.0.1",
+        GOVSITE_SSL_REDIRECT="0",
+        GOVSITE_DB_CONN_MAX_AGE="60",
+        GOVSITE_SERVER_TIMING="1",
+        DJANGO_SETTINGS_MODULE="govsite.project.settings",
+    )
     admin_url = os.environ.get("GOVSITE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     if args.pg:
-        import psycopg
-
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS govsite_bench_web")
             conn.execute("CREATE DATABASE govsite_bench_web")
@@ -151,11 +220,26 @@ def main() -> None:
         redis.Redis.from_url(env["GOVSITE_REDIS_URL"]).flushdb()
     t0 = time.perf_counter()
     data = prepare(env)
-    print(f"data: {len(data['codes'])} sites, national sample of {data['sample']} with results "
-          f"({time.perf_counter() - t0:.0f} s to prepare)")
-    server = subprocess.Popen([str(VENV_BIN / "govsite"), "serve", "--port", str(port), "--workers", str(args.workers),
-                               "--threads", str(args.threads)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    print(
+        f"data: {len(data['codes'])} sites, national sample of {data['sample']} with results "
+        f"({time.perf_counter() - t0:.0f} s to prepare)"
+    )
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "govsite"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(200):
             try:
@@ -168,10 +252,18 @@ def main() -> None:
         def server_cpu() -> float:
             return cpu_seconds(server.pid)
 
+        pg = psycopg.connect(env["GOVSITE_DATABASE_URL"], autocommit=True) if args.pg else None
+
         rng = random.Random(1)
         deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["codes"], 300)]
-        gd_deep = ["/console/sites/"] + [f"/console/sites/?after={c}" for c in rng.sample(data["gd_codes"], 100)]
-        filtered = ["/console/sites/?category=5&province=44", "/console/sites/?q=人民政府", "/console/sites/?status=running"]
+        gd_deep = ["/console/sites/"] + [
+            f"/console/sites/?after={c}" for c in rng.sample(data["gd_codes"], 100)
+        ]
+        filtered = [
+            "/console/sites/?category=5&province=44",
+            "/console/sites/?q=人民政府",
+            "/console/sites/?status=running",
+        ]
         runs = [
             ("peer: static CSS (WhiteNoise, same server)", ["/static/console/console.css"], None),
             ("registry list, national admin (random deep pages)", deep, "nadmin"),
@@ -180,28 +272,64 @@ def main() -> None:
             ("dashboard, national admin", ["/console/"], "nadmin"),
             ("dashboard, regional admin 广东", ["/console/"], "gd_admin"),
         ]
-        print(f"server: gunicorn {args.workers} workers × {args.threads} threads, "
-              f"{'PostgreSQL' if args.pg else 'SQLite'}, cache {'Redis' if args.redis else 'local memory'}, DEBUG off; {args.concurrency} concurrent users, "
-              f"{args.seconds:.0f} s per page")
+        if args.pages:
+            runs = [r for r in runs if r[2] is None or any(w in r[0] for w in args.pages.split(","))]
+        print(
+            f"server: gunicorn {args.workers} workers × {args.threads} threads, "
+            f"{'PostgreSQL' if args.pg else 'SQLite'}, cache {'Redis' if args.redis else 'local memory'}, DEBUG off; {args.concurrency} concurrent users, "
+            f"{args.seconds:.0f} s per page"
+        )
         for think in (0.0, args.think):
-            print(f"\n{args.concurrency} users " + ("back to back, no think time (saturation: throughput)" if not think
-                  else f"with {think:.1f} s mean think time between clicks"))
-            print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms/req':>11} "
-                  f"{'other load':>10}")
+            print(
+                f"\n{args.concurrency} users "
+                + (
+                    "back to back, no think time (saturation: throughput)"
+                    if not think
+                    else f"with {think:.1f} s mean think time between clicks"
+                )
+            )
+            print(
+                f"{'page':52} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'CPU ms/req':>10} "
+                + (f"{'PG ms':>6} " if pg else "")
+                + f"{'gen ms':>6} {'other load':>10} {'cpu p99':>7} {'cpu max':>7}"
+            )
+            heavy = []
             for label, paths, who in runs:
                 sess = data["sessions"][who] if who else None
                 asyncio.run(load(base, paths[:5], sess, 1.0, 5))  # warm the workers' caches and connections
-                c0, g0, m0, w0 = server_cpu(), time.process_time(), machine_busy(), time.perf_counter()
+
+                def sample() -> tuple[float, ...]:
+                    return (
+                        server_cpu(),
+                        postgres_cpu(pg) if pg else 0.0,
+                        time.process_time(),
+                        machine_busy(),
+                        time.perf_counter(),
+                    )
+
+                c0, p0, g0, m0, w0 = sample()
                 r = asyncio.run(load(base, paths, sess, args.seconds, args.concurrency, think))
-                c1, g1, m1, w1 = server_cpu(), time.process_time(), machine_busy(), time.perf_counter()
+                c1, p1, g1, m1, w1 = sample()
                 # Server CPU per request (load independent); "other load": cores busy with work that
-                # is neither the server nor this load generator (other sessions on the shared machine).
-                cpu_ms = (c1 - c0) / max(1, r["n"]) * 1000
-                others = max(0.0, (m1 - m0) - (c1 - c0) - (g1 - g0)) / (w1 - w0)
+                # is neither the server, its database backends nor this load generator (other
+                # sessions on the shared machine).
+                n = max(1, r["n"])
+                cpu_ms, pg_ms, gen_ms = ((b - a) / n * 1000 for a, b in ((c0, c1), (p0, p1), (g0, g1)))
+                others = max(0.0, (m1 - m0) - (c1 - c0) - (p1 - p0) - (g1 - g0)) / (w1 - w0)
                 goal = "" if who is None else ("  ✓ p99 < 200 ms" if r["p99"] < 200 else "  ✗ p99 ≥ 200 ms")
-                print(f"{label:52} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {cpu_ms:11.2f} "
-                      f"{others:7.2f} of {os.cpu_count()}{goal}")
+                print(
+                    f"{label:52} {r['rps']:6.0f} {r['p50']:7.1f} {r['p99']:7.1f} {r['errors']:6d} {cpu_ms:10.2f} "
+                    + (f"{pg_ms:6.2f} " if pg else "")
+                    + f"{gen_ms:6.2f} {others:7.2f} of {os.cpu_count()} {r['cpu_p99']:7.1f} {r['cpu_max']:7.1f}{goal}"
+                )
+                heavy += [
+                    f"  {c:6.1f} ms CPU at {t:4.1f} s  {path}  ({label})" for c, t, path in r["heavy"][:4]
+                ]
+            if heavy:
+                print("requests that used over 10 ms of server CPU (at most 4 a page):\n" + "\n".join(heavy))
     finally:
+        if pg:
+            pg.close()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         tmp.cleanup()

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "govsite.console.security.NulGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into a 429 page
 ]
+if _env_bool("GOVSITE_SERVER_TIMING", False):  # measurements only: bench/web.py
+    MIDDLEWARE.insert(0, "govsite.console.timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "govsite.project.urls"
 WSGI_APPLICATION = "govsite.project.wsgi.application"
