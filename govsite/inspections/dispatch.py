@@ -3,8 +3,13 @@
 The per-site work is :func:`check_one`: claim the site, check it, record the result. It is
 idempotent under redelivery and duplicate delivery:
 
-- claiming bumps ``attempts`` under a row lock and only for a site that is not finished; the
-  attempt number is the job's token;
+- claiming bumps ``attempts`` under a row lock and only for a site that is not finished and
+  not held by a live claim; the attempt number is the job's token. A claim is live while its
+  worker renews its heartbeat (``heartbeat_at``, every GOVSITE_CLAIM_STALE / 4 seconds);
+  both the stamp and the judgement of staleness use the DATABASE's clock (``Now()``), so a
+  worker whose clock is hours off neither takes live work nor has its own taken. A delivery
+  that finds a live claim (a duplicate, or a redelivery of a running job) waits for the holder
+  to record or to go stale, keeping its message unacknowledged meanwhile;
 - recording is ONE conditional UPDATE keyed on (campaign, site, attempt) and state
   ``running``: if another delivery claimed the site since, or it is already recorded, the
   UPDATE matches nothing and the result is dropped (logged as a duplicate);
@@ -12,17 +17,20 @@ idempotent under redelivery and duplicate delivery:
   once, through a semaphore in Redis whose slots expire (a killed worker frees its slot) and
   whose clock is Redis's own (clock skew between workers does not matter).
 
-The dispatcher sends one job per unfinished site, then watches the database; sites that make
-no progress for a while (a job lost with a restarted broker) are sent again — harmless, since
-a duplicate records nothing.
+The dispatcher sends one job per unfinished site, then watches the database; when nothing
+progresses for a while, the sites no live claim holds (a job lost with a restarted broker, a
+dead worker's claim) are sent again — harmless, since a duplicate records nothing. No worker's
+wall clock decides anything: claims run on the database's clock, host slots on Redis's, and
+kombu's Redis visibility timeout on Redis's too (govsite.inspections.brokerclock).
 
 A database restart is waited out where it happens (up to ``DB_OUTAGE`` seconds, logged when it
 starts and ends): the dispatcher keeps watching, a worker keeps the result it has in hand and
 records it once the database is back, and a claim waits instead of failing the job.
 
-A worker process keeps ONE event loop (in a thread of its own) and one open checker — so one
-engine Fetcher with its connection pool and per-host budget — for all the jobs it runs, instead
-of paying for a new loop and Fetcher per site. With the thread pool (`govsite worker`'s
+A worker process sends its claims, records and heartbeats through ONE database connection
+(:class:`DbLane`) instead of connecting twice per site. It keeps ONE event loop (in a thread
+of its own) and one open checker — so one engine Fetcher with its connection pool and per-host
+budget — for all the jobs it runs, instead of paying for a new loop and Fetcher per site. With the thread pool (`govsite worker`'s
 default) many jobs of one process run at once on that loop: each job's thread claims, waits
 for its Redis host slot, hands the check to the loop and records; messages, late acks and the
 claim/record protocol are unchanged, so exactly-once holds as before.
@@ -32,12 +40,14 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 import os
+import queue
 import random
 import threading
 import time
@@ -58,6 +68,9 @@ log = logging.getLogger("govsite.inspections.dispatch")
 _CRASH_MARGIN = 2
 # Seconds a database outage is waited out before the job (or the run) gives up.
 DB_OUTAGE = float(os.environ.get("GOVSITE_DB_OUTAGE", "600"))
+# Seconds without a heartbeat (database clock) after which a claim is a dead worker's; a
+# worker renews its claims every quarter of that.
+CLAIM_STALE = float(os.environ.get("GOVSITE_CLAIM_STALE", "120"))
 
 
 def _db_call(what: str, fn: Callable[[], Any], outage: float | None = None) -> Any:
@@ -130,23 +143,49 @@ def _options_from(data: dict) -> ex.RunOptions:
 # --- claim and record (the idempotent part) -------------------------------------------------
 
 
-def claim(campaign_id: int, site_id: int, max_attempts: int, expect: int | None = None) -> int | None:
+class ClaimHeld(Exception):
+    """The site is being checked under another delivery's live claim (fresh heartbeat)."""
+
+
+def _live_since(stale_after: float | None) -> Any:
+    """The database-clock instant after which a heartbeat counts as live."""
+    return Now() - dt.timedelta(seconds=CLAIM_STALE if stale_after is None else stale_after)
+
+
+def claim(
+    campaign_id: int,
+    site_id: int,
+    max_attempts: int,
+    expect: int | None = None,
+    stale_after: float | None = None,
+) -> int | None:
     """Take the site for one attempt; the new attempt number, or None if it is not ours to
-    check (finished, or — with ``expect`` — claimed by another delivery meanwhile)."""
+    check (finished, or — with ``expect`` — claimed by another delivery meanwhile). Raises
+    ClaimHeld while another delivery holds a live claim (heartbeat younger than
+    ``stale_after`` seconds, default GOVSITE_CLAIM_STALE). Every time is the database's."""
+    from django.db.models import BooleanField, ExpressionWrapper, F, Q
+
     from govsite.inspections.models import CampaignSite
 
+    if expect is not None:  # our own next try: the claim is ours unless superseded
+        n = CampaignSite.objects.filter(
+            pk=site_id, campaign_id=campaign_id, state=CampaignSite.State.RUNNING, attempts=expect
+        ).update(attempts=F("attempts") + 1, started_at=Now(), heartbeat_at=Now())
+        return expect + 1 if n == 1 else None
     with transaction.atomic():
+        live = ExpressionWrapper(Q(heartbeat_at__gte=_live_since(stale_after)), output_field=BooleanField())
         row = (
             CampaignSite.objects.select_for_update()
             .filter(pk=site_id, campaign_id=campaign_id)
-            .values("state", "attempts")
+            .annotate(live=live)
+            .values("state", "attempts", "live")
             .first()
         )
         if row is None or row["state"] in (CampaignSite.State.DONE, CampaignSite.State.FAILED):
             return None
-        if expect is not None and row["attempts"] != expect:
-            return None
-        if expect is None and row["attempts"] >= max_attempts + _CRASH_MARGIN:
+        if row["state"] == CampaignSite.State.RUNNING and row["live"]:
+            raise ClaimHeld(site_id)
+        if row["attempts"] >= max_attempts + _CRASH_MARGIN:
             # Every earlier delivery died before recording: stop feeding it to workers.
             CampaignSite.objects.filter(pk=site_id).update(
                 state=CampaignSite.State.FAILED, error="检查进程多次中断，已停止重试", finished_at=Now()
@@ -155,9 +194,24 @@ def claim(campaign_id: int, site_id: int, max_attempts: int, expect: int | None 
             return None
         attempt = row["attempts"] + 1
         CampaignSite.objects.filter(pk=site_id).update(
-            state=CampaignSite.State.RUNNING, attempts=attempt, started_at=Now()
+            state=CampaignSite.State.RUNNING, attempts=attempt, started_at=Now(), heartbeat_at=Now()
         )
     return attempt
+
+
+def heartbeat(held: dict[int, int]) -> int:
+    """Renew the live claims of one worker process (site id → attempt) in one UPDATE, stamped
+    with the database's clock; the number renewed (a superseded claim is not)."""
+    from django.db.models import Q
+
+    from govsite.inspections.models import CampaignSite
+
+    if not held:
+        return 0
+    which = Q()
+    for site_id, attempt in held.items():
+        which |= Q(pk=site_id, attempts=attempt)
+    return CampaignSite.objects.filter(which, state=CampaignSite.State.RUNNING).update(heartbeat_at=Now())
 
 
 def record(campaign_id: int, site_id: int, attempt: int, state: str, report: dict | None, error: str) -> bool:
@@ -277,16 +331,19 @@ def get_limiter() -> HostLimiter:
 # --- the per-site work ------------------------------------------------------------------------
 
 
-def check_one(message: dict, redelivered: bool = False) -> str:
+def check_one(message: dict, redelivered: bool = False, lane: DbLane | None = None) -> str:
     """Check one site of a campaign and record it idempotently. Returns what happened:
-    ``recorded``, ``skipped`` (finished or claimed elsewhere) or ``duplicate``."""
+    ``recorded``, ``skipped`` (finished or claimed elsewhere) or ``duplicate``. With ``lane``
+    (a worker process) the claim, the record and the claim's heartbeats go through the
+    process's one database connection."""
     campaign_id = message["campaign_id"]
     job = _job_from(message["job"])
     options = _options_from(message["options"])
     checker = message.get("checker") or "govsite.inspections.executor:engine_checker"
     factory = ex.load_checker(checker)
     sid = job.campaign_site_id
-    attempt = _db_call(f"领取网站 {job.code}", lambda: claim(campaign_id, sid, options.max_attempts))
+    db: Callable[[str, Callable[[], Any]], Any] = lane.call if lane is not None else _db_call
+    attempt = _claim_when_free(db, campaign_id, sid, options.max_attempts, job.code)
     if attempt is None:
         log.info("网站 %s（活动 %s）已完成或不需检查：忽略重复投递", job.code, campaign_id)
         return "skipped"
@@ -298,7 +355,46 @@ def check_one(message: dict, redelivered: bool = False) -> str:
             attempt,
             "上次未完成" if attempt > 1 else "上次投递未开始检查",
         )
-    _release_connection()
+    if lane is None:
+        _release_connection()
+    else:
+        lane.hold(sid, attempt)
+    try:
+        return _check_and_record(db, lane, campaign_id, job, options, factory, checker, attempt)
+    finally:
+        if lane is not None:
+            lane.drop(sid)
+
+
+def _claim_when_free(
+    db: Callable[[str, Callable[[], Any]], Any], campaign_id: int, sid: int, max_attempts: int, code: str
+) -> int | None:
+    """Claim the site. While another delivery holds a live claim (a duplicate delivery, or a
+    redelivery of a job whose worker is alive), wait until the holder records the site or its
+    heartbeat goes stale — both judged by the database's clock — instead of checking the site
+    twice; the message stays unacknowledged meanwhile, so a holder that dies loses nothing."""
+    waited = False
+    while True:
+        try:
+            return db(f"领取网站 {code}", lambda: claim(campaign_id, sid, max_attempts))
+        except ClaimHeld:
+            if not waited:
+                log.info("网站 %s 正由另一次投递检查（领取心跳未过期）：等待其完成或心跳过期", code)
+                waited = True
+            time.sleep(min(5.0, CLAIM_STALE / 8) * (0.5 + random.random()))
+
+
+def _check_and_record(
+    db: Callable[[str, Callable[[], Any]], Any],
+    lane: DbLane | None,
+    campaign_id: int,
+    job: ex.CheckJob,
+    options: ex.RunOptions,
+    factory: ex.CheckerFactory,
+    checker: str,
+    attempt: int,
+) -> str:
+    sid = job.campaign_site_id
     limiter = get_limiter()
     # A slot outlives the longest attempt, so only a dead holder's slot expires.
     ttl = (options.timeout or 900.0) + 60.0
@@ -315,17 +411,20 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         if final or attempt - first + 1 >= options.max_attempts:
             break
         time.sleep(options.backoff * (2 ** (attempt - first)))
-        nxt = _db_call(
-            f"领取网站 {job.code}", lambda a=attempt: claim(campaign_id, sid, options.max_attempts, expect=a)
+        nxt = db(
+            f"领取网站 {job.code}",
+            lambda a=attempt: claim(campaign_id, sid, options.max_attempts, expect=a),
         )
         if nxt is None:
             log.info("网站 %s 已被另一次投递接手，本次结果不记录", job.code)
             return "duplicate"
         attempt = nxt
+        if lane is not None:
+            lane.hold(sid, attempt)
     state = "failed" if failed else "done"
     # The result in hand is kept across a database outage: re-checking would cost the site's
     # check again, and the conditional UPDATE is safe to repeat.
-    if _db_call(
+    if db(
         f"记录网站 {job.code} 的结果",
         lambda: record(campaign_id, sid, attempt, state, report, "" if not failed else error),
     ):
@@ -333,6 +432,82 @@ def check_one(message: dict, redelivered: bool = False) -> str:
         return "recorded"
     log.warning("网站 %s 第 %s 次尝试的结果已被记录或被新投递取代：重复结果已忽略", job.code, attempt)
     return "duplicate"
+
+
+class DbLane:
+    """One thread and one database connection, kept open, for the small statements of all the
+    jobs of a worker process — claims, records and the claims' heartbeats. A job thread hands
+    its statement over and waits for it. Without it each job connected to claim and again to
+    record (a PostgreSQL backend started twice per site), since holding a connection through
+    a check would need one per thread. The lane renews the process's claims (one UPDATE) every
+    quarter of GOVSITE_CLAIM_STALE; a killed process stops renewing them, so they go stale."""
+
+    def __init__(self, beat_every: float | None = None) -> None:
+        self.pid = os.getpid()
+        self.beat_every = beat_every or CLAIM_STALE / 4
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._held: dict[int, int] = {}
+        self._held_lock = threading.Lock()
+        self._thread = threading.Thread(target=self._serve, name="govsite-db", daemon=True)
+        self._thread.start()
+
+    def call(self, what: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` on the lane's connection (a database outage waited out as by _db_call)."""
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((what, fn, done))
+        return done.result()
+
+    def hold(self, site_id: int, attempt: int) -> None:
+        with self._held_lock:
+            self._held[site_id] = attempt
+
+    def drop(self, site_id: int) -> None:
+        with self._held_lock:
+            self._held.pop(site_id, None)
+
+    def _serve(self) -> None:
+        next_beat = time.monotonic() + self.beat_every
+        while True:
+            try:
+                item = self._queue.get(timeout=max(0.0, next_beat - time.monotonic()))
+            except queue.Empty:
+                item = None
+            if item is not None:
+                what, fn, done = item
+                try:
+                    done.set_result(_db_call(what, fn))
+                except BaseException as exc:  # noqa: BLE001 - handed to the waiting job
+                    done.set_exception(exc)
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + self.beat_every
+                self._beat()
+
+    def _beat(self) -> None:
+        from django.db import InterfaceError, OperationalError, connection
+
+        with self._held_lock:
+            held = dict(self._held)
+        try:
+            heartbeat(held)
+        except (OperationalError, InterfaceError) as exc:
+            # The database is away: the next statement reconnects; claims go stale only if it
+            # stays away longer than GOVSITE_CLAIM_STALE (then a redelivery may take them).
+            connection.close()
+            log.warning("领取心跳未能写入（数据库暂不可用）：%s", exc)
+        except DatabaseError as exc:
+            log.warning("领取心跳未能写入：%s", exc)
+
+
+_lane: DbLane | None = None
+
+
+def lane() -> DbLane:
+    """This worker process's database lane (a forked pool child makes its own)."""
+    global _lane
+    with _runtime_lock:
+        if _lane is None or _lane.pid != os.getpid():
+            _lane = DbLane()
+        return _lane
 
 
 def _release_connection() -> None:
@@ -451,16 +626,16 @@ def _counts(campaign_id: int) -> dict[str, int]:
     return {r["state"]: r["n"] for r in rows}
 
 
-def _stalled(campaign_id: int, older_than: float) -> list[int]:
-    """Unfinished sites with no claim for ``older_than`` seconds (database clock)."""
+def _stalled(campaign_id: int) -> list[int]:
+    """Unfinished sites that no live claim holds: pending, or running with a heartbeat older
+    than GOVSITE_CLAIM_STALE (database clock) — a dead worker's."""
     from django.db.models import Q
 
     from govsite.inspections.models import CampaignSite
 
-    cutoff = Now() - dt.timedelta(seconds=older_than)
     return list(
         CampaignSite.objects.filter(campaign_id=campaign_id)
-        .filter(Q(state="pending") | Q(state="running", started_at__lt=cutoff))
+        .filter(Q(state="pending") | (Q(state="running") & ~Q(heartbeat_at__gte=_live_since(None))))
         .values_list("pk", flat=True)
     )
 
@@ -485,7 +660,7 @@ def dispatch_campaign(
     ex.load_checker(checker)  # a bad checker is the user's error, before anything is sent
     _check_broker()  # an unreachable broker changes nothing in the database
     started = time.monotonic()
-    jobs, counts = ex._prepare(campaign_id, options)
+    jobs, counts = ex._prepare(campaign_id, options, live_claims=CLAIM_STALE)
     counts.pop("attempts")
     messages = {j.campaign_site_id: job_message(campaign_id, j, options, checker) for j in jobs}
     try:
@@ -528,7 +703,7 @@ def dispatch_campaign(
         if done + failed != last_seen:
             last_seen, last_change = done + failed, time.monotonic()
         elif time.monotonic() - last_change > resend_after:
-            stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id, resend_after))
+            stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id))
             again = [i for i in stalled if i in messages]
             log.warning(
                 "活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again)

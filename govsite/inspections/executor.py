@@ -185,7 +185,16 @@ def load_checker(path: str) -> CheckerFactory:
 # --- database side (synchronous, called through sync_to_async) ---------------------------
 
 
-def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dict[str, int]]:
+def _prepare(
+    campaign_id: int, options: RunOptions, live_claims: float | None = None
+) -> tuple[list[CheckJob], dict[str, int]]:
+    """The jobs of a run and the campaign's counts. With ``live_claims`` (seconds; the Celery
+    dispatcher), a running site whose claim heartbeat is younger than that (database clock) is
+    a live worker's and stays running — its job is sent again all the same, and that delivery
+    waits for the holder instead of checking the site a second time."""
+    from django.db.models import Q
+    from django.db.models.functions import Now
+
     from govsite.inspections.models import Campaign, CampaignSite
 
     with transaction.atomic():
@@ -197,16 +206,17 @@ def _prepare(campaign_id: int, options: RunOptions) -> tuple[list[CheckJob], dic
             raise InspectionError(f"检查活动“{campaign.name}”已结束，不能再运行")
         sites = CampaignSite.objects.filter(campaign=campaign)
         # A crash leaves some sites "running": they never finished, so they run again.
-        sites.filter(state=CampaignSite.State.RUNNING).update(state=CampaignSite.State.PENDING)
+        stale = sites.filter(state=CampaignSite.State.RUNNING)
+        todo = Q(state=CampaignSite.State.PENDING)
+        if live_claims is not None:
+            stale = stale.exclude(heartbeat_at__gte=Now() - dt.timedelta(seconds=live_claims))
+            todo |= Q(state=CampaignSite.State.RUNNING)
+        stale.update(state=CampaignSite.State.PENDING)
         if options.retry_failed:
             sites.filter(state=CampaignSite.State.FAILED).update(
                 state=CampaignSite.State.PENDING, attempts=0, error=""
             )
-        rows = list(
-            sites.filter(state=CampaignSite.State.PENDING)
-            .select_related("site", "site__sponsor")
-            .order_by("site__code")
-        )
+        rows = list(sites.filter(todo).select_related("site", "site__sponsor").order_by("site__code"))
         domains: dict[int, list[str]] = {}
         from govsite.registry.models import Domain
 

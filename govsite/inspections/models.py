@@ -108,6 +108,9 @@ class CampaignSite(models.Model):
         "审核状态", max_length=8, choices=ReviewState.choices, blank=True, default=""
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    # A Celery worker holding the site renews this (database clock) while it checks; a claim
+    # whose heartbeat is older than GOVSITE_CLAIM_STALE seconds belongs to a dead worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -114,6 +114,9 @@ def _env(db: str, broker: str, queue: str) -> dict[str, str]:
         # Short, so a job held by the killed worker comes back quickly on Redis; a job that
         # runs longer is delivered twice, which the conditional record must absorb.
         GOVSITE_VISIBILITY_TIMEOUT="10",
+        # A killed worker's claims go stale (no heartbeat) after 10 s, so its redelivered jobs
+        # are taken over quickly; a live worker renews its claims every 2.5 s.
+        GOVSITE_CLAIM_STALE="10",
         PYTHONPATH=str(ROOT),
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
