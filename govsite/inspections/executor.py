@@ -134,24 +134,31 @@ async def engine_checker(options: RunOptions) -> AsyncIterator[CheckFn]:
 
 def _stored_probe_log(job: CheckJob) -> str | None:
     """The monitor's stored probes for the job's window as a temporary probe log (None: none
-    stored, or the database is unreachable — then the check makes its own short probes)."""
-    from django.db import DatabaseError, close_old_connections, connection
+    stored, or the database is unreachable — then the check makes its own short probes). The
+    connection stays open between sites (a new one per site started a PostgreSQL backend per
+    site); one broken by a database restart is replaced once."""
+    from django.db import DatabaseError, connection
 
     from govsite.engine.indicators.availability import CST
     from govsite.registry.availability import stored_probe_log
 
-    if not connection.in_atomic_block:
-        close_old_connections()  # workers are long-lived: reconnect after a database restart
-    try:
-        return stored_probe_log(
-            job.stored_probes_site,
-            job.url,
-            dt.date.fromisoformat(job.stored_probes_from or ""),
-            job.as_of.astimezone(CST).date(),
-        )
-    except (DatabaseError, ValueError) as exc:
-        log.warning("网站 %s：读取已存储的可用性探测失败，改用短时探测：%s", job.code, exc)
+    for again in (True, False):
+        try:
+            return stored_probe_log(
+                job.stored_probes_site,
+                job.url,
+                dt.date.fromisoformat(job.stored_probes_from or ""),
+                job.as_of.astimezone(CST).date(),
+            )
+        except DatabaseError as exc:
+            if again and not connection.in_atomic_block:
+                connection.close()  # workers are long-lived: reconnect after a database restart
+                continue
+            log.warning("网站 %s：读取已存储的可用性探测失败，改用短时探测：%s", job.code, exc)
+        except ValueError as exc:
+            log.warning("网站 %s：读取已存储的可用性探测失败，改用短时探测：%s", job.code, exc)
         return None
+    return None
 
 
 def _stored_window(campaign: Any, options: RunOptions, site_ids: list[int]) -> tuple[str | None, set[int]]:
