@@ -28,6 +28,7 @@ import json
 import os
 import re
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -562,6 +563,8 @@ def main() -> None:
     )
     args = ap.parse_args()
 
+    # kill PID stops the run cleanly too: workers, the farm, PostgreSQL and Redis go with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     name = f"govsite_bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(f"/tmp/{name}")
     tmp.mkdir()
