@@ -595,6 +595,11 @@ class Fetcher:
             return
         enc = resp.headers.get("Content-Encoding", "").strip().lower()
         inflater = _Inflater(enc, self.cfg.max_decompressed) if enc in ("gzip", "x-gzip", "deflate", "br") else None
+        if inflater is None and clen and clen.isdigit() and int(clen) <= limit:
+            # The body ends at its announced length (the parser reads no further), within the
+            # limit: one read gives what the loop below gathers chunk by chunk.
+            res.body = await resp.read()
+            return
         raw = 0
         parts: list[bytes] = []
         size = 0
