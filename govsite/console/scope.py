@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from govsite.accounts.models import NATIONAL_ROLES, Role
 from govsite.accounts.scope import membership_of, sites_in_scope
+from govsite.console.refresh import fresh_or_stale
 from govsite.feedback.models import Message
 from govsite.feedback.workflow import messages_in_scope
 from govsite.inspections.models import Assignment, Campaign, CampaignSite, RectificationTask
@@ -94,11 +94,6 @@ def rectifications(user) -> QuerySet[RectificationTask]:  # noqa: ANN001
 
 def cached_count(user, qs: QuerySet, key: str, ttl: int = 60) -> int:
     """COUNT(*) over tens of thousands of rows is the slow part of a list page: cache it per
-    scope and filter for a minute."""
+    scope and filter, recounted in the background once a minute old (console.refresh)."""
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
-    full = f"console:count:{scope_key(user)}:{digest}"
-    n = cache.get(full)
-    if n is None:
-        n = qs.count()
-        cache.set(full, n, ttl)
-    return n
+    return fresh_or_stale(f"console:count:{scope_key(user)}:{digest}", qs.count, ttl)

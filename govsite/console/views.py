@@ -26,6 +26,7 @@ from govsite.accounts.models import Role
 from govsite.accounts.scope import can_act_on, membership_of
 from govsite.console import data, scope
 from govsite.console.audit import record
+from govsite.console.refresh import fresh_or_stale
 from govsite.feedback.models import Status
 from govsite.feedback.workflow import STEPS, WorkflowError, act, allowed_steps
 from govsite.inspections import indicators as ind
@@ -56,7 +57,7 @@ def _ctx(request: HttpRequest, **extra) -> dict:  # noqa: ANN003
     return {"role": m.role if m else None, "role_label": m.get_role_display() if m else "", **extra}
 
 
-DASHBOARD_TTL = 30  # seconds: a backstop; saves of the figures' models drop the cache at once
+DASHBOARD_TTL = 30  # seconds before a background refresh; saves of the figures' models drop the cache at once
 _DASHBOARD_GEN_KEY = "console:dashboard-gen"
 
 
@@ -68,10 +69,28 @@ def dashboard_changed(**_: object) -> None:
     cache.set(_DASHBOARD_GEN_KEY, secrets.token_hex(8), None)
 
 
+def _render_dashboard_figures(user) -> dict:  # noqa: ANN001
+    recent = list(scope.campaigns(user).order_by("-created_at")[:6])
+    progress = data.campaign_progress(user, [c.pk for c in recent])
+    quarter = data.latest_quarter(user)
+    rates = data.pass_rates(user, quarter) if quarter else []
+    msgs = scope.messages(user).filter(overdue=True)
+    html = render_to_string("console/_dashboard_figures.html", {
+        "campaigns": [(c, progress.get(c.pk, {"total": 0, "percent": 0, "done": 0, "failed": 0})) for c in recent],
+        "quarter": quarter, "rates": rates,
+        "chart": {"units": [r["unit"] for r in rates], "rates": [r["rate"] for r in rates]},
+        "overdue": list(msgs.order_by("created_at")[:10]), "overdue_count": msgs.count(),
+        "due": data.rectification_due(user),
+    })
+    return {"figures_html": str(html), "has_rates": bool(rates),
+            "site_count": scope.cached_count(user, scope.visible_sites(user), "all")}
+
+
 def _dashboard_figures(user) -> dict:  # noqa: ANN001
     """The scope's shared figures, rendered to HTML once per scope: with about a hundred units
     the table cost more to render than everything else on the page. Keyed by scope_key, so
-    users of one scope share it and no other scope can reach it."""
+    users of one scope share it and no other scope can reach it. After a change (a new
+    generation) the next request renders them; after DASHBOARD_TTL a background thread does."""
     from django.core.cache import cache
 
     gen = cache.get(_DASHBOARD_GEN_KEY)
@@ -79,23 +98,7 @@ def _dashboard_figures(user) -> dict:  # noqa: ANN001
         cache.add(_DASHBOARD_GEN_KEY, secrets.token_hex(8), None)
         gen = cache.get(_DASHBOARD_GEN_KEY)
     key = f"console:dashboard:{gen}:{scope.scope_key(user)}"
-    figures = cache.get(key)
-    if figures is None:
-        recent = list(scope.campaigns(user).order_by("-created_at")[:6])
-        progress = data.campaign_progress(user, [c.pk for c in recent])
-        quarter = data.latest_quarter(user)
-        rates = data.pass_rates(user, quarter) if quarter else []
-        msgs = scope.messages(user).filter(overdue=True)
-        html = render_to_string("console/_dashboard_figures.html", {
-            "campaigns": [(c, progress.get(c.pk, {"total": 0, "percent": 0, "done": 0, "failed": 0})) for c in recent],
-            "quarter": quarter, "rates": rates,
-            "chart": {"units": [r["unit"] for r in rates], "rates": [r["rate"] for r in rates]},
-            "overdue": list(msgs.order_by("created_at")[:10]), "overdue_count": msgs.count(),
-            "due": data.rectification_due(user),
-        })
-        figures = {"figures_html": str(html), "has_rates": bool(rates),
-                   "site_count": scope.cached_count(user, scope.visible_sites(user), "all")}
-        cache.set(key, figures, DASHBOARD_TTL)
+    figures = fresh_or_stale(key, lambda: _render_dashboard_figures(user), DASHBOARD_TTL)
     # Our own template output, escaped when it was rendered.
     return {**figures, "figures_html": mark_safe(figures["figures_html"])}  # noqa: S308
 
