@@ -148,11 +148,10 @@ CACHES = {
 
 # Sessions read through the cache when it is shared (Redis): one database query less on every
 # console request. With the per-process local-memory cache a logout in one worker would leave the
-# session cached in the others, so sessions then stay in the database only.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if os.environ.get("GOVSITE_REDIS_URL")
-    else "django.contrib.sessions.backends.db"
-)
+# session cached in the others, so sessions then stay in the database only. Either way Django's
+# database sessions, the row read by plain SQL (govsite.accounts.sessions).
+SESSION_ENGINE = "govsite.accounts.sessions"
+SESSION_READ_THROUGH_CACHE = bool(os.environ.get("GOVSITE_REDIS_URL"))
 
 EMAIL_BACKEND = os.environ.get("GOVSITE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # `govsite monitor --serve`: alert a site's operators after this many failed probes in a row;

@@ -41,3 +41,34 @@ def test_user_and_membership_in_one_query_and_always_fresh(world) -> None:
     user.save()
     r = c.get("/console/sites/")
     assert r.status_code == 302 and "/console/login/" in r["Location"]
+
+
+def test_the_user_read_by_sql_is_the_orm_user(world) -> None:  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from govsite.accounts.backends import ScopedModelBackend
+
+    user = world.users["gd_admin"]
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    expected = get_user_model().objects.select_related("membership").get(pk=user.pk)
+    got = ScopedModelBackend().get_user(user.pk)
+    fields = [f.attname for f in get_user_model()._meta.concrete_fields]
+    assert [getattr(got, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert got.last_login == user.last_login  # a datetime on every database, not SQLite's text
+    with CaptureQueriesContext(connection) as q:
+        m = got.membership
+        assert m.user is got  # both sides cached, as select_related leaves them
+    assert not q.captured_queries
+    m_fields = [f.attname for f in Membership._meta.concrete_fields]
+    assert [getattr(m, f) for f in m_fields] == [getattr(expected.membership, f) for f in m_fields]
+    # A user without a role: known to have none, without another query.
+    Membership.objects.filter(user=user).delete()
+    got = ScopedModelBackend().get_user(user.pk)
+    with CaptureQueriesContext(connection) as q:
+        with pytest.raises(Membership.DoesNotExist):
+            got.membership  # noqa: B018
+    assert not q.captured_queries
+    assert ScopedModelBackend().get_user(10**9) is None
+    assert ScopedModelBackend().get_user("not-an-id") is None
