@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _BOMS = (
@@ -19,6 +20,7 @@ _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "gb_2312": "gb18030", "x-gb
               "euc-cn": "gb18030", "iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
 
 
+@lru_cache(maxsize=64)  # a few charset names, read from every page's header and meta
 def normalise_encoding(name: str | None) -> str | None:
     """A Python codec name for a declared charset, widened to its superset; None if unknown."""
     if not name:
