@@ -64,27 +64,37 @@ def article_body(page_text: str, title: str = "") -> str:
     """The article's paragraphs out of a whole page's visible text: lines long enough to be
     prose, without the page chrome (navigation items are short; footer and info lines are
     recognised by their labels) and without the title heading."""
+    global _LAST_CONTENT
     core = core_title(title) if title else ""
-    keep = []
+    keep, contents = [], []
     # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first.
     for s in [s for s in map(str.strip, page_text.splitlines()) if len(s) >= 20]:
-        if _title_chrome(s, core) or not (_prose_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _prose(s)):
+        if _title_chrome(s, core):
             continue
-        keep.append(s)
-    return "\n".join(keep)
+        chars, prose = _line_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _line(s)
+        if prose:
+            keep.append(s)
+            contents.append(chars)
+    body = "\n".join(keep)
+    # The body's content characters are its lines' (a line break is not one): the callers'
+    # content_chars(body) (empty? placeholder? duplicate?) need no second pass over it.
+    _LAST_CONTENT = (body, "".join(contents))
+    return body
 
 
 _PROSE_CACHE_CHARS = 400  # template lines are short; long paragraphs are an article's own
 
 
-def _prose(s: str) -> bool:
-    n = len(content_chars(s))
+def _line(s: str) -> tuple[str, bool]:
+    """A line's content characters, and whether it is prose."""
+    chars = content_chars(s)
+    n = len(chars)
     # Footer/info lines are short; a paragraph may quote a label ("联系电话：") and stays.
-    return not (n < 20 or (n < 90 and _CHROME.search(s)))
+    return chars, not (n < 20 or (n < 90 and _CHROME.search(s)))
 
 
 # The same template lines come on every page of a site: judged once.
-_prose_cached = functools.lru_cache(maxsize=1 << 13)(_prose)
+_line_cached = functools.lru_cache(maxsize=1 << 13)(_line)
 
 
 def _title_chrome(line: str, title: str) -> bool:
@@ -115,11 +125,21 @@ def _placeholder_core(core: str, lex: lx.Lexicons) -> bool:
         return True
     if core in lex.placeholders:
         return True
-    # The same placeholder repeated ("测试测试测试").
-    for p in lex.placeholders:
-        if len(p) >= 2 and len(core) % len(p) == 0 and core.startswith(p) and core == p * (len(core) // len(p)):
+    # The same placeholder repeated ("测试测试测试"): only those starting as the body does.
+    for p in _repeatable(lex.placeholders).get(core[0], ()):
+        if len(core) % len(p) == 0 and core.startswith(p) and core == p * (len(core) // len(p)):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4)
+def _repeatable(placeholders: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Placeholders of two or more characters by their first character."""
+    out: dict[str, list[str]] = {}
+    for p in placeholders:
+        if len(p) >= 2:
+            out.setdefault(p[0], []).append(p)
+    return {c: tuple(ps) for c, ps in out.items()}
 
 
 def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
@@ -139,7 +159,10 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
         return None  # too little in the title to judge
     # The page text usually repeats the title as a heading (and in breadcrumbs): those lines are
     # not the body speaking of it.
-    body_text = "\n".join(ln for ln in body[:200_000].splitlines() if not _title_chrome(ln.strip(), title))
+    body_text = body[:200_000]
+    if len(title) >= 4 and title in body_text:
+        body_text = "\n".join(ln for ln in body_text.splitlines() if not _title_chrome(ln.strip(), title))
+    # else no line is the title's; a bigram (two CJK characters) never spans a line break either way
     found = sum(1 for g in grams if g in body_text)
     overlap = found / len(grams)
     if overlap < min_overlap:
