@@ -312,6 +312,10 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=2,
                     help="also run govsite with this many processes (sites dealt out by host); 1: skip")
     ap.add_argument("--big", type=int, metavar="N", help="memory mode: one site grown to about N pages")
+    ap.add_argument("--bytecode", action="store_true",
+                    help="run the Python workers (govsite and the floor alike) with a bytecode cache in a temp "
+                         "directory, as an installed package has: with PYTHONDONTWRITEBYTECODE set, govsite's own "
+                         "modules are compiled from source at every start, site-packages are not")
     ap.add_argument("--only", help="comma-separated runs to keep, of: plain, govsite, detectors, processes, "
                                    "linkinator, linkchecker (e.g. govsite,detectors for the issue-5 figure alone)")
     ap.add_argument("--worker", choices=["govsite", "plain", "detectors"], help=argparse.SUPPRESS)
@@ -356,9 +360,17 @@ def main() -> None:
             if args.processes > 1:
                 runs.append((f"govsite, {args.processes} processes", "processes", args.processes))
             runs = [r for r in runs if r[1] in only]
+            py_env = None
+            if args.bytecode:
+                py_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+                py_env["PYTHONPYCACHEPREFIX"] = str(work / "pyc")
+                # warm the cache outside the measured runs (every worker's imports)
+                subprocess.run([PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import aiohttp, selectolax.lexbor, "
+                                "govsite.engine.crawl, govsite.engine.check", str(ROOT)], env=py_env, check=True)
             for label, name, procs in runs:
                 worker = "govsite" if name == "processes" else name
-                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", worker, *common, "--processes", str(procs)])
+                wall, cpu, rss, out = run_measured([PY, __file__, "--worker", worker, *common, "--processes", str(procs)],
+                                                   env=py_env)
                 m = re.search(r"\{.*\}", out)
                 res = json.loads(m.group(0)) if m else {"pages": 0, "urls": 0}
                 rows.append((label, res["pages"], res["urls"], wall, cpu, rss))
@@ -413,7 +425,8 @@ def main() -> None:
         print("nothing measured (see --only)")
         return
     total_pages = rows[0][1]
-    print(f"farm static export: {args.sites} sites, nginx on 127.0.0.1:{port}; HTML pages reachable: {total_pages}")
+    print(f"farm static export: {args.sites} sites, nginx on 127.0.0.1:{port}; HTML pages reachable: {total_pages}"
+          + ("; Python workers with a bytecode cache (--bytecode)" if args.bytecode else ""))
     print(f"{'tool':<30}{'HTML pages':>11}{'URLs':>8}{'wall s':>9}{'pages/s':>9}{'URLs/s':>9}{'CPU ms/page':>12}{'peak RSS MB':>12}")
     for name, pages, urls, wall, cpu, rss in rows:
         # tools that report only URLs: count their URLs as pages (an upper bound on their page rate)
