@@ -91,3 +91,23 @@ def test_dashboard_cache_dropped_when_figures_change(console: Console) -> None:
     msg.overdue = True
     msg.save(update_fields=["overdue"])
     assert gz_code in c.get("/console/").content.decode()
+
+
+def test_page_frame_links_are_the_reversed_urls_under_any_script_prefix(console: Console) -> None:
+    from django.urls import reverse, set_script_prefix
+
+    from govsite.console.context import NAV, console_urls
+
+    html = client_for(console.w.users["nadmin"]).get("/console/sites/").content.decode()
+    for path in ("/console/", "/console/sites/", "/console/campaigns/", "/console/messages/",
+                 "/console/rectifications/"):
+        assert f'<a href="{path}">' in html
+    assert '<form class="who" method="post" action="/console/logout/">' in html
+    try:
+        for prefix in ("/", "/gov/", "/"):  # deployed under a sub-path, then at the root again
+            set_script_prefix(prefix)
+            urls = console_urls(None)["console_urls"]
+            assert urls == {name: reverse(f"console:{name}") for name in NAV}
+            assert urls["registry"] == f"{prefix}console/sites/"
+    finally:
+        set_script_prefix("/")
