@@ -3,6 +3,7 @@ development server with --dev; `govsite api-token`: issue an API token for a use
 
 from __future__ import annotations
 
+import gc
 import os
 
 import click
@@ -20,7 +21,8 @@ def register(main: click.Group) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听端口")
 @click.option("--workers", default=max(2, (os.cpu_count() or 1) * 2), show_default=True, type=click.IntRange(1, 64),
               help="gunicorn 工作进程数")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="每个进程的线程数")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="每个进程的线程数（1：同步工作进程，每个进程一次处理一个请求）")
 @click.option("--dev", is_flag=True, help="使用 Django 开发服务器（自动重载，仅限开发）")
 def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """启动管理控制台（/console/）和找错平台（/feedback/）。"""
@@ -43,7 +45,7 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     class _App(BaseApplication):
         def load_config(self) -> None:
             for k, v in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                         "worker_class": "gthread", "accesslog": None, "timeout": 60}.items():
+                         "worker_class": "gthread" if threads > 1 else "sync", "accesslog": None, "timeout": 60}.items():
                 self.cfg.set(k, v)
 
         def load(self):  # noqa: ANN202
@@ -52,6 +54,11 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     # Static files (CSS, vendored ECharts) come from WhiteNoise; behind nginx, serve STATIC_ROOT
     # after `collectstatic` instead (see README).
     click.echo(f"控制台地址：http://{host}:{port}/console/")
+    # Everything loaded so far (Django, the app, templates) lives as long as the workers: frozen,
+    # a full garbage collection in a worker walks only what requests created since — a few
+    # tenths of a millisecond instead of tens of milliseconds stalling every request in line.
+    gc.collect()
+    gc.freeze()
     _App().run()
 
 
