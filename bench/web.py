@@ -5,7 +5,8 @@ sites) and a quarter of national-sample results. Prints requests/s, p50 and p99 
 Peer measured in the same run on the same server: a static file (the console CSS, served by
 WhiteNoise inside the same gunicorn workers) — the ceiling for any request through this stack.
 
-    .venv/bin/python bench/web.py [--seconds 10] [--concurrency 50] [--workers 2] [--threads 4]
+    .venv/bin/python bench/web.py [--seconds 10] [--concurrency 50] [--workers N] [--threads N]
+                                  (default: what `govsite serve` starts without options)
                                   [--pg]   (default: SQLite in a temp dir; --pg: a scratch PostgreSQL
                                             database govsite_bench_web on 127.0.0.1:5432, dropped after)
                                   [--redis] (shared Redis cache and cached sessions, as in production)
@@ -29,6 +30,7 @@ import random
 import secrets
 import signal
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -105,6 +107,15 @@ def prepare(env: dict) -> dict:
     return {"sessions": users, "codes": codes, "gd_codes": gd_codes, "sample": len(rows)}
 
 
+def describe_workers(workers: int | None, threads: int | None) -> str:
+    """The worker model `govsite serve` runs with these options (its defaults for None)."""
+    from govsite.cli.serve import serve
+
+    defaults = {p.name: p.default for p in serve.params}
+    workers, threads = workers or defaults["workers"], threads or defaults["threads"]
+    return f"{workers} sync workers" if threads == 1 else f"{workers} workers × {threads} threads"
+
+
 def pct(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
@@ -139,7 +150,10 @@ async def load(
     errors = 0
     t_start = time.perf_counter()
     stop = t_start + seconds
-    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    # A browser sends back the CSRF cookie it was given over HTTPS; this client talks plain HTTP,
+    # where the (Secure) cookie would never come back and every page would mint a new secret.
+    csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+    headers = {"Cookie": f"sessionid={session}; csrftoken={csrf}"} if session else {}
     conn = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(base, connector=conn, headers=headers) as http:
 
@@ -178,8 +192,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--concurrency", type=int, default=50)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=None, help="default: govsite serve's")
+    ap.add_argument("--threads", type=int, default=None, help="default: govsite serve's")
     ap.add_argument(
         "--pages", default="", help="only pages whose label contains one of these words (comma-separated)"
     )
@@ -230,10 +244,8 @@ def main() -> None:
             "serve",
             "--port",
             str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
+            *(["--workers", str(args.workers)] if args.workers else []),
+            *(["--threads", str(args.threads)] if args.threads else []),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -275,7 +287,7 @@ def main() -> None:
         if args.pages:
             runs = [r for r in runs if r[2] is None or any(w in r[0] for w in args.pages.split(","))]
         print(
-            f"server: gunicorn {args.workers} workers × {args.threads} threads, "
+            f"server: gunicorn {describe_workers(args.workers, args.threads)}, "
             f"{'PostgreSQL' if args.pg else 'SQLite'}, cache {'Redis' if args.redis else 'local memory'}, DEBUG off; {args.concurrency} concurrent users, "
             f"{args.seconds:.0f} s per page"
         )
