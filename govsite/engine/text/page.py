@@ -65,6 +65,7 @@ class TextCache:
         self._clear_lines()
         self._links_lex: lx.Lexicons | None = None
         self._links: dict[str, tuple[TextFinding, ...]] = {}
+        self._bad_links: dict[str, tuple[TextFinding, ...]] = {}  # the texts of _links with findings
         self.ads = AdPhraseMemo()
 
     def _clear_lines(self) -> None:
@@ -83,20 +84,27 @@ class TextCache:
     def links_memo(self, lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
         """Link text -> its banned-wording findings, as far as known (read-only for callers)."""
         if lex is not self._links_lex:
-            self._links_lex, self._links = lex, {}
+            self._links_lex, self._links, self._bad_links = lex, {}, {}
         return self._links
 
-    def links_banned(self, texts: list[str], lex: lx.Lexicons) -> list[tuple[TextFinding, ...]]:
-        """Banned wording in each link text (no site whitelist, as `banned_links` scans); the
-        texts not met before in one automaton pass."""
+    def links_banned(self, texts: list[str], lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
+        """The texts among `texts` that carry banned wording, with their findings (no site
+        whitelist, as `banned_links` scans); the texts not met before in one automaton pass.
+        Nearly always empty: a site's link texts are its menus, met again on every page."""
         memo = self.links_memo(lex)
-        new = list(dict.fromkeys(t for t in texts if t not in memo))
+        new = [t for t in texts if t not in memo]
         if new:
+            new = list(dict.fromkeys(new))
             if len(memo) + len(new) > _LINKS_MAX:
                 memo.clear()
+                self._bad_links.clear()
+                new = list(dict.fromkeys(texts))  # this page's known texts are forgotten too
             for text, found in zip(new, self.scan(new, None, lex.whitelist, lex, remember=False), strict=True):
-                memo[text] = tuple(replace(f, where="link") for f in found if f.category == "banned")
-        return [memo[t] for t in texts]
+                memo[text] = got = tuple(replace(f, where="link") for f in found if f.category == "banned")
+                if got:
+                    self._bad_links[text] = got
+        bad = self._bad_links
+        return {t: bad[t] for t in texts if t in bad} if bad else {}
 
     def scan(self, texts: list[str], on_date: date | None, white: list[tuple[str, str]],
              lex: lx.Lexicons, *, remember: bool = True) -> list[list[TextFinding]]:
@@ -157,11 +165,14 @@ class TextCache:
             if not matched:
                 out.append([])
                 continue
-            n = {ln: ls.count(ln) for ln, _ in matched}
-            if sum(n[ln] * r.hits for ln, r in matched) >= MAX_HITS or \
-                    sum(n[ln] * r.candidates for ln, r in matched) > MAX_FINDINGS * 4:
-                out.append(self._whole(text, on_date, white, lex))
-                continue
+            # A line occurs at most len(ls) times: counted only when that bound could reach the limits.
+            n_hits, n_cands = sum(r.hits for _, r in matched), sum(r.candidates for _, r in matched)
+            if n_hits * len(ls) >= MAX_HITS or n_cands * len(ls) > MAX_FINDINGS * 4:
+                n = {ln: ls.count(ln) for ln, _ in matched}
+                if sum(n[ln] * r.hits for ln, r in matched) >= MAX_HITS or \
+                        sum(n[ln] * r.candidates for ln, r in matched) > MAX_FINDINGS * 4:
+                    out.append(self._whole(text, on_date, white, lex))
+                    continue
             got: list[TextFinding] = []
             with_findings = {ln: r.findings for ln, r in matched if r.findings}
             if with_findings:
@@ -226,10 +237,12 @@ def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
     lex = lexicons or lx.default()
     links = facts.links[:MAX_LINKS]
     if cache is not None:
-        scanned = [lk for lk in links if lk.text and len(lk.text) >= 2]
-        for link, got in zip(scanned, cache.links_banned([lk.text[:500] for lk in scanned], lex), strict=True):
-            if got:
-                out += [(link.url, f) for f in got]
+        bad = cache.links_banned([lk.text[:500] for lk in links if lk.text and len(lk.text) >= 2], lex)
+        if bad:
+            for link in links:
+                got = bad.get(link.text[:500]) if link.text and len(link.text) >= 2 else None
+                if got:
+                    out += [(link.url, f) for f in got]
         return out
     for link in links:
         if link.text and len(link.text) >= 2:

@@ -152,3 +152,19 @@ def test_cache_forgets_lines_scanned_under_another_whitelist() -> None:
         assert [f.wrong for f in scan_page(facts, cache=cache)] == ["攻府"]
     assert scan_page(facts, site_whitelist=["攻府"], cache=cache) == []  # the site's confirmed false positive
     assert [f.wrong for f in scan_page(facts, cache=cache)] == ["攻府"]
+
+
+def test_banned_link_reported_on_every_page_also_when_the_link_memo_empties(monkeypatch) -> None:
+    from govsite.engine.text import page as page_mod
+
+    monkeypatch.setattr(page_mod, "_LINKS_MAX", 8)  # a small memo, emptied every few pages
+    cache = TextCache()
+    for n in range(12):
+        # the banned link of the template, and new link texts that fill the memo
+        links = "".join(f"<a href='/col/{n}-{i}/'>栏目{n}之{i}</a>" for i in range(3))
+        html = (f"<html><head><meta charset='utf-8'><title>通知{n}</title></head><body>{links}"
+                "<div style='display:none'><a href='http://www.pj88123.com/'>澳门百家乐</a></div></body></html>")
+        facts = extract_page(html, f"http://www.xx.gov.cn/art/{n}.html")
+        got = analyse_page(facts, cache=cache).banned_links
+        assert [(u, f.wrong) for u, f in got] == [("http://www.pj88123.com/", "百家乐")], n
+        assert len(cache.links_memo(cache._links_lex)) <= 8
