@@ -8,7 +8,7 @@ import io
 import json
 import re
 import secrets
-from functools import wraps
+from functools import lru_cache, wraps
 from html import escape  # the stdlib one Django's wraps: same output, no lazy-string overhead
 from urllib.parse import quote, urlencode
 
@@ -133,13 +133,19 @@ def _registry_query(request: HttpRequest):  # noqa: ANN202
 
 _CATEGORY_LABELS = dict(Category.choices)
 _STATUS_LABELS = dict(Site.Status.choices)
+_CATEGORY_CHOICES, _STATUS_CHOICES = tuple(Category.choices), tuple(Site.Status.choices)
 
 
-def _options(choices, selected: str) -> SafeString:  # noqa: ANN001
+def _options(choices: tuple[tuple[object, object], ...], selected: str) -> SafeString:
     """<option>s, every value escaped (built in Python: see _site_rows)."""
-    return mark_safe("".join(  # noqa: S308 - each part escaped here
+    return mark_safe(_options_html(choices, selected))  # noqa: S308 - each part escaped there
+
+
+@lru_cache(maxsize=256)  # the same few lists on every registry page (about a hundred options)
+def _options_html(choices: tuple[tuple[object, object], ...], selected: str) -> str:
+    return "".join(
         f'<option value="{escape(str(v))}"{" selected" if str(v) == selected else ""}>{escape(str(label))}</option>'
-        for v, label in choices))
+        for v, label in choices)
 
 
 def _site_rows(rows: list[tuple]) -> SafeString:
@@ -154,14 +160,14 @@ def _site_rows(rows: list[tuple]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - each cell escaped above
 
 
-def _provinces() -> list[tuple[str, str]]:
+def _provinces() -> tuple[tuple[str, str], ...]:
     from django.core.cache import cache
 
     rows = cache.get("console:provinces")
     if rows is None:
         rows = [(c[:2], n) for c, n in Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").values_list("code", "name")]
         cache.set("console:provinces", rows, 3600)
-    return rows
+    return tuple(map(tuple, rows))
 
 
 @console_view
@@ -190,7 +196,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     return render(request, "console/registry.html", _ctx(
         request, rows_html=_site_rows(rows), total=total, f=f, query=query, has_next=has_next, has_prev=has_prev,
         next_after=rows[-1][0] if rows and has_next else "", prev_before=rows[0][0] if rows and has_prev else "",
-        categories=_options(Category.choices, f["category"]), statuses=_options(Site.Status.choices, f["status"]),
+        categories=_options(_CATEGORY_CHOICES, f["category"]), statuses=_options(_STATUS_CHOICES, f["status"]),
         provinces=_options(_provinces(), f["province"]),
     ))
 
