@@ -52,9 +52,15 @@ def _plain_query(query: str) -> str | None:
         if k.lower() in SESSION_PARAMS:
             return None
         pairs.append((k, v))
-    # '+' and escapes sort by what they stand for (' ' before '!'); other pairs by themselves.
-    key = (lambda kv: (unquote_plus(kv[0]), unquote_plus(kv[1]))) if "%" in query or "+" in query else None
-    ordered = sorted(pairs, key=key)
+    # '+' and escapes sort by what they stand for (' ' before '!'). Distinct plain keys decide
+    # the order alone (values are then never compared): no decoding.
+    keys = [k for k, _v in pairs]
+    if len(set(keys)) == len(keys) and not any("%" in k or "+" in k for k in keys):
+        ordered = sorted(pairs, key=lambda kv: kv[0])
+    elif "%" in query or "+" in query:
+        ordered = sorted(pairs, key=lambda kv: (unquote_plus(kv[0]), unquote_plus(kv[1])))
+    else:
+        ordered = sorted(pairs)
     return query if ordered == pairs else "&".join(f"{k}={v}" for k, v in ordered)
 
 
