@@ -60,7 +60,6 @@ _BREADCRUMB_RE = re.compile(r"(?:当前位置|您的位置|所在位置|当前�
 
 
 @lru_cache(maxsize=8192)  # menu labels repeat on every page of a site
-@lru_cache(maxsize=1 << 12)  # every page's menu repeats the same link texts
 def column_kind(name: str | None) -> str | None:
     """consult | survey | interview for an interaction column name, else None."""
     if not name:
@@ -211,9 +210,12 @@ class InteractionObserver:
         # Menu and heading links name columns; the items of lists (article titles that mention
         # 征集 or 访谈) do not.
         items = {it.url for c in facts.columns for it in c.items if it.url}
-        for lk in facts.nav + facts.links:
-            if lk.tag == "a" and not lk.hidden and lk.url not in items:
-                self._column(column_kind(lk.text), lk.url, lk.text)
+        for links in (facts.nav, facts.links):
+            for lk in links:
+                if lk.tag == "a" and not lk.hidden and lk.url not in items:
+                    kind = column_kind(lk.text)
+                    if kind is not None:  # nearly every link names no interaction column
+                        self._column(kind, lk.url, lk.text)
         own = _page_kind(facts)
         listed: set[str] = set()
         article = facts.article_pub_date is not None or "ArticleTitle" in facts.meta
