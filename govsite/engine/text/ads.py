@@ -123,10 +123,14 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     seen: set[str] = set()
     ad_net, ad_phrase = _host_matcher(lex.ad_hosts), _phrase_finder(lex.ad_phrases)
     plain = _plain_links(lex.ad_hosts, lex.ad_phrases)
-    for link in facts.links[:5000]:
+    links = facts.links[:5000]
+    # Links known to be neither an ad network's host nor ad wording say nothing, whatever the
+    # page: only the others (on most pages none) are looked at, in page order.
+    todo = {(link.url, link.text) for link in links}.difference(plain)
+    for link in links if todo else ():
         key = (link.url, link.text)
-        if key in plain:
-            continue  # neither an ad network's host nor ad wording: nothing to say, whatever the page
+        if key not in todo:
+            continue
         host = host_of(link.url)
         net = ad_net(host)
         if not net and not ad_phrase(link.text or ""):
