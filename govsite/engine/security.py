@@ -266,6 +266,7 @@ class SecurityObserver:
     # foreign, and the inline scripts already read (their findings depend on the code alone and
     # would only repeat keys `_add` has seen). Bounded: emptied when full.
     _hosts: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    _local: set[str] = field(default_factory=set)  # link URLs known not to be foreign
     _scripts_read: set[bytes] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -290,7 +291,12 @@ class SecurityObserver:
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = facts.url
         hosts = self._hosts
-        for link in facts.links:
+        # Both link checks below concern foreign hosts only: links to the site itself (nearly
+        # all, the same on every page) are set aside in one set difference.
+        todo = {link.url for link in facts.links}.difference(self._local)
+        for link in facts.links if todo else ():
+            if link.url not in todo:
+                continue
             got = hosts.get(link.url)
             if got is None:
                 h = host_of(link.url)
@@ -300,7 +306,10 @@ class SecurityObserver:
                 hosts[link.url] = got
             host, foreign = got
             if not foreign:
-                continue  # both checks below concern foreign hosts only
+                if len(self._local) >= _MEMO_MAX:
+                    self._local.clear()
+                self._local.add(link.url)
+                continue
             if link.hidden and link.tag in ("a", "area") and _spam_link(host, link.text):
                 self._add("hidden", page, link.url, {"detail": f"隐藏链接指向外部网站 {link.url}「{link.text}」",
                                                      "target": link.url})
