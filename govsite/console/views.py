@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from govsite.accounts.models import Role
+from govsite.accounts.rows import model_row
 from govsite.accounts.scope import can_act_on, membership_of
 from govsite.console import data, scope
 from govsite.console.audit import record
@@ -32,7 +34,7 @@ from govsite.feedback.workflow import STEPS, WorkflowError, act, allowed_steps
 from govsite.inspections import indicators as ind
 from govsite.inspections import rectification, reviews
 from govsite.inspections.errors import InspectionError
-from govsite.inspections.models import Assignment, CampaignSite, RectificationTask
+from govsite.inspections.models import Assignment, Campaign, CampaignSite, RectificationTask
 from govsite.registry.models import Category, Region, Site
 
 PAGE_SIZE = 50
@@ -103,15 +105,33 @@ def _dashboard_figures(user) -> dict:  # noqa: ANN001
     return {**figures, "figures_html": mark_safe(figures["figures_html"])}  # noqa: S308
 
 
+def _review_queue(user, limit: int = 20) -> list[Assignment]:  # noqa: ANN001
+    """The user's review assignments with their site and campaign, as select_related would give
+    them, by plain SQL written once: the ORM took 1.4 ms to compile this query (two wide joined
+    models) and the database 0.1 ms to answer it, on every dashboard of a national user."""
+    a, s, c = model_row(Assignment, "a"), model_row(Site, "s"), model_row(Campaign, "c")
+    sql = (f"SELECT {a.columns}, {s.columns}, {c.columns} FROM {a.table} "
+           f"JOIN {s.table} ON {s.column('id', 's')} = {a.column('site', 'a')} "
+           f"JOIN {c.table} ON {c.column('id', 'c')} = {a.column('campaign', 'a')} "
+           f"WHERE {a.column('inspector', 'a')} = %s "
+           f"ORDER BY {a.column('campaign', 'a')}, {s.column('code', 's')} LIMIT %s")
+    with connection.cursor() as cur:
+        cur.execute(sql, [user.pk, limit])
+        rows = cur.fetchall()
+    queue = []
+    for row in rows:
+        assignment = a.instance(row)
+        Assignment.site.field.set_cached_value(assignment, s.instance(row, len(a.fields)))
+        Assignment.campaign.field.set_cached_value(assignment, c.instance(row, len(a.fields) + len(s.fields)))
+        queue.append(assignment)
+    return queue
+
+
 @console_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     m = membership_of(user)
-    queue = []
-    if m.role in (Role.INSPECTOR, Role.NATIONAL_ADMIN, Role.NATIONAL_OPS):
-        queue = list(
-            Assignment.objects.filter(inspector=user).select_related("site", "campaign").order_by("campaign_id", "site__code")[:20]
-        )
+    queue = _review_queue(user) if m.role in (Role.INSPECTOR, Role.NATIONAL_ADMIN, Role.NATIONAL_OPS) else []
     return render(request, "console/dashboard.html", _ctx(request, queue=queue, **_dashboard_figures(user)))
 
 

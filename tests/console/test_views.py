@@ -111,3 +111,34 @@ def test_page_frame_links_are_the_reversed_urls_under_any_script_prefix(console:
             assert urls["registry"] == f"{prefix}console/sites/"
     finally:
         set_script_prefix("/")
+
+
+def test_the_review_queue_read_by_sql_is_what_select_related_gives(console: Console) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govsite.console.views import _review_queue
+    from govsite.inspections.models import Assignment
+
+    inspector = console.reviewer
+    for site in (console.w.th_site, console.w.hb_site, console.w.dept_site):
+        Assignment.objects.create(campaign=console.campaign, inspector=inspector, site=site,
+                                  stage=Assignment.Stage.SECOND if site == console.w.hb_site else Assignment.Stage.FIRST)
+    expected = list(Assignment.objects.filter(inspector=inspector).select_related("site", "campaign")
+                    .order_by("campaign_id", "site__code"))
+    got = _review_queue(inspector)
+    assert [x.pk for x in got] == [x.pk for x in expected] and len(got) == 4
+
+    def values(obj) -> list:  # noqa: ANN001
+        return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
+
+    with CaptureQueriesContext(connection) as q:
+        for g, e in zip(got, expected, strict=True):
+            assert values(g) == values(e) and values(g.site) == values(e.site)
+            assert values(g.campaign) == values(e.campaign)
+    assert not q.captured_queries  # site and campaign came with the row
+    assert [x.pk for x in _review_queue(inspector, limit=2)] == [x.pk for x in expected[:2]]
+    assert _review_queue(console.w.users["nadmin"]) == []
+    html = client_for(inspector).get("/console/").content.decode()
+    for a in expected:
+        assert f'href="/console/campaigns/{a.campaign_id}/review/{a.site.code}/"' in html
