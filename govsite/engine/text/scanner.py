@@ -141,12 +141,12 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
     if not text:
         return [], ScanStats([], [], [])
     raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
-    hits: list[tuple[int, int, tuple[lx.Entry, ...]]] = []
+    hits: list[tuple[int, tuple[lx.Entry, ...]]] = []  # (byte start, entries)
     for end_idx, (nbytes, entries) in lex.automaton.iter(raw.decode("latin-1")):
-        hits.append((end_idx + 1 - nbytes, end_idx + 1, entries))
+        hits.append((end_idx + 1 - nbytes, entries))
         if len(hits) >= MAX_HITS:
             break
-    to_char = _char_offsets(raw, {b for s, e, _ in hits for b in (s, e)})
+    to_char = _char_offsets(raw, {s for s, _ in hits})
 
     correct_spans: list[tuple[int, int]] = []
     names: list[tuple[int, int, str]] = []
@@ -154,8 +154,9 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
     posts_start: dict[int, str] = {}
     candidates: list[tuple[int, int, lx.Entry]] = []
     stats = ScanStats([], [], [])
-    for start_b, end_b, entries in hits:
-        start, end = to_char[start_b], to_char[end_b]
+    for start_b, entries in hits:
+        start = to_char[start_b]
+        end = start + len(entries[0].wrong)  # the match is the key, every entry's `wrong`: its length
         stats.hits.append(start)
         for e in entries:
             if e.kind == lx.OK:
