@@ -557,7 +557,7 @@ def main() -> None:
         choices=["python", "nginx"],
         default="nginx",
         help="nginx: the farm's static export (`govsite farm export`, ~3.7 MB and ~0.15 s CPU per site,"
-        " once) served by nginx, as bench/crawl.py does — the farm then takes ~1 ms CPU per site from the"
+        " once) served by nginx, as bench/crawl.py does — the farm then takes ~2.5 ms CPU per site from the"
         " 2 cores instead of ~13 ms; its live-only parts (availability schedule, hostile streams, search)"
         " are not exported. python: `govsite farm serve`, all of it",
     )
