@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 REFILL_TIMEOUT = 120  # seconds: a refill marker left by a killed process frees itself
 _running: set[threading.Thread] = set()
 _running_lock = threading.Lock()
+_missing: dict[str, threading.Lock] = {}  # keys being computed in a request
 
 
 def fresh_or_stale(key: str, compute: Callable[[], T], fresh: int, keep: int | None = None) -> T:
@@ -30,9 +31,21 @@ def fresh_or_stale(key: str, compute: Callable[[], T], fresh: int, keep: int | N
     keep = keep if keep is not None else 5 * fresh
     entry = cache.get(key)  # (value, fresh until), kept `keep` seconds
     if entry is None:
-        value = compute()
-        cache.set(key, (value, time.time() + fresh), keep)
-        return value
+        # The threads of this process that miss together wait for one computation: under the GIL
+        # computing it in each at once only made every one of them slower.
+        with _running_lock:
+            lock = _missing.setdefault(key, threading.Lock())
+        try:
+            with lock:
+                entry = cache.get(key)
+                if entry is None:
+                    value = compute()
+                    cache.set(key, (value, time.time() + fresh), keep)
+                    return value
+        finally:
+            with _running_lock:  # keys come and go (a dashboard generation per change): no lock kept
+                if _missing.get(key) is lock and not lock.locked():
+                    del _missing[key]
     value, fresh_until = entry
     if time.time() >= fresh_until and cache.add(f"{key}:refill", 1, REFILL_TIMEOUT):
         thread = threading.Thread(

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from govsite.console import scope
+from govsite.console import refresh, scope
 from govsite.console.refresh import fresh_or_stale, wait_for_refills
 from govsite.registry.models import Site
 from tests.console.conftest import Console, client_for
@@ -115,3 +115,23 @@ def test_the_dashboard_is_served_and_refreshed_after_its_ttl(console: Console, m
     assert gz_code not in c.get("/console/").content.decode()  # the stale figures, at once
     wait_for_refills()
     assert gz_code in c.get("/console/").content.decode()
+
+
+def test_threads_missing_the_same_value_together_compute_it_once() -> None:
+    cache.clear()
+    compute = Counter()
+    compute.release.clear()
+    answers = []
+
+    def request() -> None:
+        answers.append(fresh_or_stale("t:cold", compute, fresh=60))
+
+    requests = [threading.Thread(target=request) for _ in range(6)]
+    for t in requests:
+        t.start()
+    time.sleep(0.2)  # all six are in: one computes, the others wait for it
+    compute.release.set()
+    for t in requests:
+        t.join(5)
+    assert answers == [1] * 6 and len(compute.threads) == 1
+    assert refresh._missing == {}  # no lock left behind for the key
