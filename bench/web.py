@@ -120,17 +120,23 @@ def pct(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def postgres_cpu(conn: psycopg.Connection) -> float:
-    """CPU seconds of the PostgreSQL backends serving the bench database (not those of other
-    databases on the shared machine); the server keeps its connections through a run."""
+def postgres_cpu(conn: psycopg.Connection) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the bench database (not those of other
+    databases on the shared machine), by pid."""
     sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    total = 0.0
+    out = {}
     for (pid,) in conn.execute(sql):
         try:
-            total += sum(psutil.Process(pid).cpu_times()[:2])
+            out[pid] = sum(psutil.Process(pid).cpu_times()[:2])
         except psutil.Error:
             pass
-    return total
+    return out
+
+
+def postgres_cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """Backends come and go (connections are recycled after CONN_MAX_AGE): count what each one
+    alive at the end used since the start, or since it started."""
+    return sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in after.items())
 
 
 def server_cpu_ms(response: aiohttp.ClientResponse) -> float:
@@ -310,10 +316,10 @@ def main() -> None:
                 sess = data["sessions"][who] if who else None
                 asyncio.run(load(base, paths[:5], sess, 1.0, 5))  # warm the workers' caches and connections
 
-                def sample() -> tuple[float, ...]:
+                def sample() -> tuple:
                     return (
                         server_cpu(),
-                        postgres_cpu(pg) if pg else 0.0,
+                        postgres_cpu(pg) if pg else {},
                         time.process_time(),
                         machine_busy(),
                         time.perf_counter(),
@@ -325,9 +331,10 @@ def main() -> None:
                 # Server CPU per request (load independent); "other load": cores busy with work that
                 # is neither the server, its database backends nor this load generator (other
                 # sessions on the shared machine).
-                n = max(1, r["n"])
-                cpu_ms, pg_ms, gen_ms = ((b - a) / n * 1000 for a, b in ((c0, c1), (p0, p1), (g0, g1)))
-                others = max(0.0, (m1 - m0) - (c1 - c0) - (p1 - p0) - (g1 - g0)) / (w1 - w0)
+                n, pg_s = max(1, r["n"]), postgres_cpu_used(p0, p1)
+                cpu_ms, gen_ms = ((b - a) / n * 1000 for a, b in ((c0, c1), (g0, g1)))
+                pg_ms = pg_s / n * 1000
+                others = max(0.0, (m1 - m0) - (c1 - c0) - pg_s - (g1 - g0)) / (w1 - w0)
                 goal = "" if who is None else ("  ✓ p99 < 200 ms" if r["p99"] < 200 else "  ✗ p99 ≥ 200 ms")
                 print(
                     f"{label:52} {r['rps']:6.0f} {r['p50']:7.1f} {r['p99']:7.1f} {r['errors']:6d} {cpu_ms:10.2f} "
