@@ -18,6 +18,10 @@ Extra hosts (all derived from the farm's seed):
   and the navigation, and a script injects the home columns and the footer (with its 找错 entry)
   into `<div id="app">`. A browser sees the same page as the farm's; a static parser sees no
   columns and no 找错 entry. The site's ground truth (its defects) is unchanged.
+* `js_columns`: farm hosts whose column pages are built by JavaScript: the static page keeps
+  everything but the list, which an inline script injects into `<div id="list">` from data
+  carried in the page. A static parser sees the column with no items; a browser sees the
+  farm's list. Ground truth unchanged.
 
 Run: `python -m govsite.farm.extras --sites N --seed S --port P --manifest F` (the manifest is
 the farm's with an `extras` section), or `serve_in_thread(...)` from tests.
@@ -66,6 +70,7 @@ class Extras:
     placeholders: list[str] = field(default_factory=list)
     migrations: list[Migration] = field(default_factory=list)
     js_built: list[str] = field(default_factory=list)
+    js_columns: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -107,6 +112,7 @@ class ExtrasApp:
         self.mig_old = {m.old: m for m in extras.migrations}
         self.mig_target = {m.target: m for m in extras.migrations}
         self.js_built = set(extras.js_built)
+        self.js_columns = set(extras.js_columns)
         self._moved: dict[str, dict[str, tuple[str, str, str, str]]] = {}
 
     # -- migration ground truth --------------------------------------------------------------
@@ -180,6 +186,33 @@ class ExtrasApp:
         ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
         return web.Response(status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype})
 
+    def _script_built_column(self, host: str, raw: str) -> web.Response | None:
+        """A column page whose list an inline script injects from the data it carries."""
+        from govsite.farm.urls import urls_for
+
+        site = self.farm.site_for_host(host)
+        if site is None:
+            return None
+        path, _, query = raw.partition("?")
+        route = urls_for(site).parse(unquote(path), query)
+        if route is None or route.kind != "column":
+            return None
+        page = self.base.render_cached(site, raw)
+        if page is None or page.status != 200 or page.special:
+            return None
+        enc = page.charset or site.ident.encoding
+        html = page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
+        start = html.find('<h2 class="column-title">')
+        start = html.find("</h2>", start) + len("</h2>\n") if start >= 0 else -1
+        end = html.find('<div class="page">', start)
+        if start < 0 or end < 0:
+            return None
+        code = json.dumps(html[start:end], ensure_ascii=False).replace("</", "<\\/")
+        shell = (f'{html[:start]}<div id="list"></div>\n<script type="text/javascript">var listData = {code};'
+                 f'document.getElementById("list").innerHTML = listData;</script>\n{html[end:]}')
+        ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
+        return web.Response(status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype})
+
     def _copy(self, entry: dict, raw: str) -> web.Response:
         site = self.farm.site_for_host(entry["copies"])
         assert site is not None
@@ -203,6 +236,10 @@ class ExtrasApp:
             return self._copy(self.copies[host], raw)
         if host in self.js_built and raw in ("/", self._home_path(host)):
             resp = self._script_built(host, raw)
+            if resp is not None:
+                return resp
+        if host in self.js_columns:
+            resp = self._script_built_column(host, raw)
             if resp is not None:
                 return resp
         if host in self.noise:
@@ -287,6 +324,8 @@ def main() -> None:
     ap.add_argument("--migrated", action="store_true", help="serve the migrations as done (else as before)")
     ap.add_argument("--js-built", action="append", default=[], metavar="HOST",
                     help="farm host whose home page is built by JavaScript (repeatable)")
+    ap.add_argument("--js-columns", action="append", default=[], metavar="HOST",
+                    help="farm host whose column pages' lists are built by JavaScript (repeatable)")
     a = ap.parse_args()
     farm = Farm(a.seed, a.sites, date.fromisoformat(a.as_of), port=a.port)
     ex = plan(farm, a.counterfeits, a.aliases, a.noise, placeholders=a.placeholders)
@@ -299,6 +338,10 @@ def main() -> None:
         if host not in farm.by_host:
             ap.error(f"--js-built {host}: not a farm host")
         ex.js_built.append(host)
+    for host in a.js_columns:
+        if host not in farm.by_host:
+            ap.error(f"--js-columns {host}: not a farm host")
+        ex.js_columns.append(host)
     if a.manifest:
         a.manifest.write_text(json.dumps(manifest(farm, ex, a.migrated), ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
