@@ -23,7 +23,7 @@ from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.indicators.interaction import InteractionObserver
 from govsite.engine.indicators.services import ServiceObserver, interaction_and_services
-from govsite.engine.render import render_home
+from govsite.engine.render import render_site
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
 from govsite.engine.search import crawl_titles, search_check
@@ -185,9 +185,9 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         home_problem = "首页内容无法解析"
 
     # Raises RenderUnavailable when Chromium/Playwright is missing (the CLI checks first).
-    rendered = await render_home(f, url, collector, as_of=options.as_of, domains=target.domains,
-                                 timeout=min(30.0, max(5.0, deadline - loop.time()))) \
-        if options.render and not home_problem else None
+    # Home page, then script-built column pages (bounded), re-read as a browser shows them.
+    rendered = await render_site(f, url, collector, crawler.pages, as_of=options.as_of, domains=target.domains,
+                                 deadline=deadline) if options.render and not home_problem else None
     if home_problem:
         for fid in ("V15-2", "V15-3", "D15-2", "D15-3", "D15-4", "G-NAME-1", "G-ID-1", "G-ID-2", "G-ID-4"):
             findings.append(Finding(fid, "error", 0.0, [{"url": url, "detail": home_problem}], home_problem))
@@ -210,7 +210,7 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
             rs, target_rs, interaction, services, f, crawler, as_of, deadline, category=target.category,
             external_services=target.external_services, check_external=options.check_external)
     if rendered is not None:
-        await rendered.finish(findings, url)  # marked screenshots of home-page problems; closes Chromium
+        await rendered.finish(findings, url, deadline)  # marked screenshots of problems; closes Chromium
     findings += guideline.domain_checks(rs, url, target.domains, target.category)
     findings = _mapped(target_rs, findings)
     rs = target_rs

@@ -4,9 +4,15 @@ driven by Playwright (never a downloaded browser).
 1. Pages built by JavaScript: when the home page looks script-built (few links or columns but
    scripts, or no 找错 entry in the static HTML), the rendered DOM is extracted again and fed to
    the Collector, so the home-page checks see the columns and the 找错 entry a visitor sees.
+   Column pages too: a crawled column page whose own list gave no dated item is fetched again
+   and, when it looks script-built (`looks_script_built_column`), rendered in a second tab of
+   the same browser (at most MAX_COLUMN_PAGES a site, within the check's deadline) and its
+   rendered list given to the Collector, so column freshness (V15-3, D15-4) is what a visitor
+   sees.
 2. Evidence: for home-page findings, the problem region is outlined in red and a clipped JPEG
    screenshot (≤ MAX_SHOT bytes) is attached to the evidence as a `data:image/jpeg;base64,…` URI
-   under the key `screenshot`, so the SiteReport stays self-contained.
+   under the key `screenshot`, so the SiteReport stays self-contained. A stale or blank column
+   on a rendered column page gets one the same way (its newest date, else its list, marked).
 
 Chromium never touches the network itself: every request it makes is answered through the
 engine's own guarded Fetcher (same private-address refusal, `--resolve` mapping and politeness),
@@ -26,7 +32,7 @@ from govsite.engine.extract import extract_page
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.fetch import Fetcher
 from govsite.engine.scoring import Finding
-from govsite.engine.urls import host_of
+from govsite.engine.urls import host_of, normalize
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; GOVSITE_CHROMIUM names another system build
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -43,6 +49,11 @@ PAGE_TIMEOUT = 30.0
 SETTLE_MS = 500  # after `load`: time for scripts that inject columns on a timer
 FEW_LINKS = 25
 FEW_COLUMNS = 2
+MAX_COLUMN_PAGES = 10  # column pages rendered per site
+MIN_LEFT = 5.0  # seconds of the check's budget that column rendering leaves to the rest of the check
+# Text by which a column page says it is empty on purpose or has nothing: rendering will not change that.
+EMPTY_NOTES = ("暂无", "不予公开", "无需要公开", "没有相关信息", "无相关信息")
+TYPED_FIRST = ("news", "notice", "policy", "personnel", "plan")
 
 
 class RenderUnavailable(RuntimeError):
@@ -73,6 +84,17 @@ def looks_script_built(facts: PageFacts) -> bool:
     if facts.jiucuo_entry == "none":
         return True
     return scripts > 0 and (anchors < FEW_LINKS or len(facts.columns) < FEW_COLUMNS) and not facts.is_hub
+
+
+def looks_script_built_column(facts: PageFacts) -> bool:
+    """A column page whose list a script probably injects: not one dated list item on it, no
+    note that the column is empty, and scripts on the page (a genuinely blank column page says
+    暂无信息 or carries no script at all)."""
+    if facts.is_hub or any(it.date for c in facts.columns for it in c.items):
+        return False
+    if any(note in facts.text for note in EMPTY_NOTES):
+        return False
+    return bool(facts.inline_scripts) or any(ln.tag == "script" for ln in facts.links)
 
 
 # -- marking the problem region ------------------------------------------------------------------
@@ -116,6 +138,20 @@ _MARK_JS = """([kind, value]) => {
 FOOTER = "css", ".footer||#footer||footer||.foot||#foot||.bottom||#bottom||.copyright"
 HEADER = "css", ".header||#header||header||.logo||.top||h1"
 SEARCH = "css", "form[action*=search]||form[action*=Search]||.search-form||form.search||form"
+LIST = "css", ("#list||.list-table||ul.list||.list||.default_pgContainer||.xxgk-list||.column-list||.news-list"
+               "||.column-title||h2||.main||body")
+COLUMN_FINDINGS = ("V15-3", "D15-4")
+
+
+def column_locator(ev: dict) -> tuple[str, str]:
+    """Where a stale/blank column's problem shows on its page: the newest date when the
+    evidence names one, else the list (for a blank list, its nearest visible box)."""
+    detail = str(ev.get("detail") or "")
+    if "最新信息 " in detail:
+        newest = detail.split("最新信息 ", 1)[1].split("，", 1)[0].strip()
+        if newest:
+            return "text", newest
+    return LIST
 
 
 def locator(finding: Finding, ev: dict) -> tuple[str, str] | None:
@@ -145,8 +181,19 @@ def locator(finding: Finding, ev: dict) -> tuple[str, str] | None:
 
 
 @dataclass
+class ColumnRender:
+    """One column page the render pass rendered."""
+
+    url: str
+    dated: int = 0  # dated list items on the rendered page
+    error: str | None = None
+    shot: bool = False
+
+
+@dataclass
 class HomeRender:
-    """An open Chromium page showing the site's home page; `close()` when done."""
+    """An open Chromium page showing the site's home page; `close()` when done. Column pages
+    are rendered in a second tab of the same browser."""
 
     url: str
     html: str = ""
@@ -154,10 +201,14 @@ class HomeRender:
     script_built: bool = False
     error: str | None = None
     shots: int = 0
+    columns: list[ColumnRender] = field(default_factory=list)
+    checked_columns: int = 0  # column pages fetched to test `looks_script_built_column`
     _pw: Any = None
     _browser: Any = None
     _page: Any = None
+    _tab: Any = None
     _hosts: list[str] = field(default_factory=list)
+    _deadline: float = 0.0  # for the Fetcher answering the browser's requests: moved on by each load
 
     async def close(self) -> None:
         for obj, meth in ((self._browser, "close"), (self._pw, "stop")):
@@ -166,14 +217,24 @@ class HomeRender:
                     await getattr(obj, meth)()
                 except Exception:  # noqa: BLE001 - a browser already gone is closed
                     pass
-        self._browser = self._pw = self._page = None
+        self._browser = self._pw = self._page = self._tab = None
 
-    async def screenshot(self, where: tuple[str, str]) -> str | None:
+    async def load(self, url: str, timeout: float) -> str:
+        """Render `url` in the column tab (opened on first use) and return its DOM."""
+        if self._tab is None:
+            self._tab = await self._page.context.new_page()
+        self._deadline = asyncio.get_running_loop().time() + timeout
+        await self._tab.goto(url, wait_until="load", timeout=timeout * 1000)
+        await self._tab.wait_for_timeout(SETTLE_MS)
+        return await self._tab.content()
+
+    async def screenshot(self, where: tuple[str, str], page: Any = None) -> str | None:
         """Outline the region and return a clipped JPEG data URI (≤ MAX_SHOT), or None."""
-        if self._page is None:
+        page = page or self._page
+        if page is None:
             return None
         try:
-            box = await self._page.evaluate(_MARK_JS, list(where))
+            box = await page.evaluate(_MARK_JS, list(where))
             if not box:
                 return None
             margin = 40
@@ -186,7 +247,7 @@ class HomeRender:
             clip = {"x": x, "y": y, "width": w, "height": h}
             data = b""
             for q in QUALITIES:
-                data = await self._page.screenshot(type="jpeg", quality=q, clip=clip, full_page=True)
+                data = await page.screenshot(type="jpeg", quality=q, clip=clip, full_page=True)
                 if len(data) <= MAX_SHOT:
                     break
             else:
@@ -216,7 +277,37 @@ class HomeRender:
                     break
         return done
 
-    async def finish(self, findings: list[Finding], home_url: str) -> None:
+    async def annotate_columns(self, findings: list[Finding], deadline: float) -> int:
+        """One marked screenshot per rendered column page named by stale/blank column evidence
+        (V15-3, D15-4): the page is loaded again in the column tab, since only one is kept."""
+        rendered = {c.url: c for c in self.columns if c.error is None}
+        loop = asyncio.get_running_loop()
+        done = 0
+        # Deductions first, so the screenshot sits in the finding that costs points.
+        ordered = sorted((x for x in findings if x.id in COLUMN_FINDINGS),
+                         key=lambda x: x.status not in ("deduct", "veto"))
+        for fnd in ordered:
+            for ev in fnd.evidence:
+                col = rendered.get(str(ev.get("url") or ""))
+                left = deadline - loop.time()
+                if col is None or col.shot or left < 1.0:
+                    continue
+                try:
+                    await self.load(col.url, min(PAGE_TIMEOUT, left))
+                except Exception:  # noqa: BLE001 - a page that will not load again gets no screenshot
+                    col.shot = True
+                    continue
+                where = column_locator(ev)
+                shot = await self.screenshot(where, self._tab)
+                if shot is None and where != LIST:
+                    shot = await self.screenshot(LIST, self._tab)
+                col.shot = True
+                if shot:
+                    ev["screenshot"] = shot
+                    done += 1
+        return done
+
+    async def finish(self, findings: list[Finding], home_url: str, deadline: float | None = None) -> None:
         try:
             if self.error:
                 # Say so where it matters: the 找错 entry is what script-built pages most often hide.
@@ -229,6 +320,9 @@ class HomeRender:
                         if fnd.id == "G-ID-4":
                             fnd.evidence.append({"url": home_url, "detail": "首页内容由脚本生成，已按浏览器渲染后的页面检查"})
                 await self.annotate(findings, home_url)
+            if self.columns:
+                end = deadline if deadline is not None else asyncio.get_running_loop().time() + PAGE_TIMEOUT
+                await self.annotate_columns(findings, end)
         finally:
             await self.close()
 
@@ -260,7 +354,7 @@ async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, t
                                        ignore_https_errors=False)
     page = r._page = await ctx.new_page()
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    r._deadline = loop.time() + timeout
 
     async def answer(route: Any, request: Any) -> None:
         u = request.url
@@ -270,14 +364,14 @@ async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, t
         if not _own(host_of(u), hosts) or request.method not in ("GET", "HEAD"):
             await route.abort("blockedbyclient")
             return
-        res = await f.get(u, max_body=MAX_RESOURCE, deadline=deadline)
+        res = await f.get(u, max_body=MAX_RESOURCE, deadline=r._deadline)
         if res.status is None:
             await route.abort("failed")
             return
         headers = {"content-type": res.content_type} if res.content_type else {}
         await route.fulfill(status=res.status, headers=headers, body=res.body or b"")
 
-    await page.route("**/*", answer)
+    await ctx.route("**/*", answer)  # the context's, so the column tab is answered the same way
     try:
         await page.goto(url, wait_until="load", timeout=timeout * 1000)
         await page.wait_for_timeout(SETTLE_MS)
@@ -305,5 +399,98 @@ async def render_home(f: Fetcher, url: str, collector: Any, *, as_of: Any = None
     return r
 
 
-__all__ = ["CHROMIUM", "HomeRender", "chromium_path", "RenderUnavailable", "locator", "looks_script_built", "open_home",
-           "render_home", "unavailable_reason"]
+def column_candidates(collector: Any, pages: list[Any]) -> list[str]:
+    """Crawled column pages whose own list gave no dated item (a list never read on its own
+    page, blank, or undated): the ones rendering could change. Typed columns first, since
+    their freshness is scored. When the home page shows no column (a hub, or a page whose
+    lists a script failed to build), its second-level pages are the column pages: they
+    follow, in crawl order."""
+    crawled: dict[str, Any] = {}
+    for rec in pages:
+        if rec.depth > 0 and rec.html and not rec.error:
+            for u in (normalize(rec.url), normalize(rec.final_url)):
+                if u:
+                    crawled.setdefault(u, rec)
+    seen: set[str] = set()
+    out: list[tuple[int, str]] = []
+    for obs in collector.columns.values():
+        if not obs.url or obs.url in seen or obs.url not in crawled:
+            continue
+        seen.add(obs.url)
+        if obs.from_page and obs.items > 0 and obs.latest is not None:
+            continue
+        out.append((0 if obs.type in TYPED_FIRST else 1, obs.url))
+    home = collector.home
+    if home is not None and (home.is_hub or not home.columns):
+        for u, rec in crawled.items():
+            if rec.depth == 1 and u not in seen:
+                seen.add(u)
+                out.append((2, u))
+    return [u for _rank, u in sorted(out, key=lambda x: x[0])]
+
+
+async def render_columns(r: HomeRender, f: Fetcher, collector: Any, pages: list[Any], *, as_of: Any = None,
+                         deadline: float, max_pages: int = MAX_COLUMN_PAGES) -> list[ColumnRender]:
+    """Render (in `r`'s column tab) up to `max_pages` column pages that look script-built and
+    give their rendered lists to `collector` in place of the static ones. Each candidate is
+    first fetched statically (cheap) and tested with `looks_script_built_column`; at most
+    3 × `max_pages` are tested, and nothing starts with less than MIN_LEFT seconds left
+    before `deadline`."""
+    from govsite.engine.crawl import PageRecord
+
+    loop = asyncio.get_running_loop()
+    depth = {normalize(p.url) or p.url: p.depth for p in pages}
+    # 1. static test of the candidates, cheap; 2. render the likeliest lists first: a page with a
+    # pager (a list page with its items missing), then one naming its column, then the rest.
+    found: list[tuple[int, int, str]] = []
+    for url in column_candidates(collector, pages)[: 3 * max_pages]:
+        left = deadline - loop.time() - MIN_LEFT
+        if left <= 1.0:
+            break
+        r.checked_columns += 1
+        res = await f.get(url, deadline=loop.time() + min(PAGE_TIMEOUT, left))
+        if res.status != 200 or not res.body:
+            continue
+        static = extract_page(res.body, res.final_url or url, as_of=as_of, encoding=None)
+        if looks_script_built_column(static):
+            rank = 0 if static.pagination else (1 if static.meta.get("ColumnName") else 2)
+            found.append((rank, len(found), url))
+    for _rank, _n, url in sorted(found)[:max_pages]:
+        left = deadline - loop.time() - MIN_LEFT
+        if left <= 1.0:
+            break
+        col = ColumnRender(url=url)
+        r.columns.append(col)
+        try:
+            html = await r.load(url, min(PAGE_TIMEOUT, left))
+        except Exception as exc:  # noqa: BLE001 - Playwright's timeouts and navigation errors
+            col.error = f"渲染栏目页失败：{str(exc).splitlines()[0][:200]}"
+            continue
+        facts = extract_page(html, url, as_of=as_of)
+        col.dated = sum(1 for c in facts.columns for it in c.items if it.date)
+        # Only the column observations: the page was already counted, and its footer sampled, statically.
+        collector._columns(facts, PageRecord(url=url, depth=depth.get(url, 1), status=200, error=None,
+                                             elapsed=0.0, html=True))
+    return r.columns
+
+
+async def render_site(f: Fetcher, url: str, collector: Any, pages: list[Any], *, as_of: Any = None,
+                      domains: list[str] | None = None, deadline: float, force: bool = False,
+                      max_columns: int = MAX_COLUMN_PAGES) -> HomeRender:
+    """The check's render pass: the home page (`render_home`), then script-built column pages
+    (`render_columns`), in one browser. `finish()` attaches screenshots and closes it."""
+    loop = asyncio.get_running_loop()
+    r = await render_home(f, url, collector, as_of=as_of, domains=domains, force=force,
+                          timeout=min(PAGE_TIMEOUT, max(5.0, deadline - loop.time())))
+    if r.error is None and max_columns > 0:
+        try:
+            await render_columns(r, f, collector, pages, as_of=as_of, deadline=deadline, max_pages=max_columns)
+        except BaseException:
+            await r.close()
+            raise
+    return r
+
+
+__all__ = ["CHROMIUM", "MAX_COLUMN_PAGES", "ColumnRender", "HomeRender", "chromium_path", "RenderUnavailable",
+           "column_candidates", "column_locator", "locator", "looks_script_built", "looks_script_built_column",
+           "open_home", "render_columns", "render_home", "render_site", "unavailable_reason"]
