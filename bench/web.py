@@ -10,6 +10,8 @@ WhiteNoise inside the same gunicorn workers) — the ceiling for any request thr
                                   [--pg]   (default: SQLite in a temp dir; --pg: a scratch PostgreSQL
                                             database govsite_bench_web on 127.0.0.1:5432, dropped after)
                                   [--redis] (shared Redis cache and cached sessions, as in production)
+                                  [--nginx] (the users talk to nginx, which proxies to gunicorn,
+                                             as the README's production setup has it)
 
 Two passes: 50 users firing back to back (saturation — throughput, and latency that is mostly
 queueing), then 50 users with a think time between clicks (--think, default 1 s). Each line also
@@ -28,6 +30,7 @@ import asyncio
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import string
@@ -105,6 +108,40 @@ def prepare(env: dict) -> dict:
         Site.objects.filter(region__code__startswith="44").order_by("code").values_list("code", flat=True)
     )
     return {"sessions": users, "codes": codes, "gd_codes": gd_codes, "sample": len(rows)}
+
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/nginx-body;
+  proxy_temp_path {tmp}/nginx-proxy;
+  fastcgi_temp_path {tmp}/nginx-fastcgi;
+  uwsgi_temp_path {tmp}/nginx-uwsgi;
+  scgi_temp_path {tmp}/nginx-scgi;
+  upstream govsite {{ server 127.0.0.1:{upstream}; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      # One upstream connection per request (nginx's default): gunicorn's gthread workers then
+      # share the load by accept(), instead of each keeping the browser connections it accepted.
+      proxy_pass http://govsite;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Proto http;
+      proxy_buffering on;
+    }}
+  }}
+}}
+"""
+
+
+def start_nginx(tmp: str, port: int, upstream: int) -> subprocess.Popen:
+    conf = Path(tmp) / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, upstream=upstream), encoding="utf-8")
+    return subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def describe_workers(workers: int | None, threads: int | None) -> str:
@@ -210,7 +247,10 @@ def main() -> None:
         action="store_true",
         help=f"shared cache (and cached sessions) on Redis db {REDIS_DB}, emptied before and after",
     )
+    ap.add_argument("--nginx", action="store_true", help="users reach gunicorn through nginx (production)")
     args = ap.parse_args()
+    if args.nginx and not shutil.which("nginx"):
+        raise SystemExit("--nginx needs nginx (make system-deps)")
     tmp = tempfile.TemporaryDirectory(prefix="govsite-bench-web-")
     port = free_port()
     env = dict(
@@ -244,6 +284,7 @@ def main() -> None:
         f"data: {len(data['codes'])} sites, national sample of {data['sample']} with results "
         f"({time.perf_counter() - t0:.0f} s to prepare)"
     )
+    front = None
     server = subprocess.Popen(
         [
             str(VENV_BIN / "govsite"),
@@ -266,9 +307,19 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
+        if args.nginx:
+            front_port = free_port()
+            front = start_nginx(tmp.name, front_port, port)
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", front_port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            base = f"http://127.0.0.1:{front_port}"
 
-        def server_cpu() -> float:
-            return cpu_seconds(server.pid)
+        def server_cpu() -> float:  # nginx counts as server when it fronts gunicorn
+            return cpu_seconds(server.pid) + (cpu_seconds(front.pid) if front else 0.0)
 
         pg = psycopg.connect(env["GOVSITE_DATABASE_URL"], autocommit=True) if args.pg else None
 
@@ -293,7 +344,7 @@ def main() -> None:
         if args.pages:
             runs = [r for r in runs if r[2] is None or any(w in r[0] for w in args.pages.split(","))]
         print(
-            f"server: gunicorn {describe_workers(args.workers, args.threads)}, "
+            f"server: {'nginx → ' if args.nginx else ''}gunicorn {describe_workers(args.workers, args.threads)}, "
             f"{'PostgreSQL' if args.pg else 'SQLite'}, cache {'Redis' if args.redis else 'local memory'}, DEBUG off; {args.concurrency} concurrent users, "
             f"{args.seconds:.0f} s per page"
         )
@@ -349,6 +400,9 @@ def main() -> None:
     finally:
         if pg:
             pg.close()
+        if front:
+            front.terminate()
+            front.wait(timeout=10)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         tmp.cleanup()
