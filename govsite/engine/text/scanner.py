@@ -67,12 +67,17 @@ class TextFinding:
         return d
 
 
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
 def _char_offsets(raw: bytes, positions: set[int]) -> dict[int, int]:
-    """Character offsets of byte offsets (all on character boundaries), in one pass."""
+    """Character offsets of byte offsets (all on character boundaries) of valid UTF-8, in one
+    pass: a stretch holds as many characters as bytes that are not continuation bytes
+    (counted by deleting those, several times cheaper than decoding the stretch)."""
     out: dict[int, int] = {}
     prev_b = prev_c = 0
     for b in sorted(positions):
-        prev_c += len(raw[prev_b:b].decode("utf-8", "replace"))
+        prev_c += len(raw[prev_b:b].translate(None, _UTF8_CONTINUATION))
         prev_b = b
         out[b] = prev_c
     return out

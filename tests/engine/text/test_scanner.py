@@ -134,3 +134,12 @@ def test_bad_input_is_bounded_and_never_crashes() -> None:
 
 def test_realworld_article_text_gives_no_finding(bench) -> None:
     assert [(name, f.message) for name, f in bench.realworld_eval()] == []
+
+
+def test_spans_are_character_offsets_whatever_precedes_them() -> None:
+    """Match positions come from UTF-8 bytes: ASCII, CJK, four-byte characters and a lone
+    surrogate before a finding must not shift its span in the text."""
+    for prefix in ("", "abc ", "中文，", "😀😀 ", "\ud800x", "é中😀a\n"):
+        text = prefix + "县攻府召开会议。"
+        got = [f for f in scan_text(text) if f.wrong == "攻府"]
+        assert got and text[got[0].start:got[0].end] == "攻府", prefix
