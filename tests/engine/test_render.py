@@ -4,6 +4,7 @@ and home-page problems get a marked, clipped JPEG screenshot as evidence. Debian
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -12,15 +13,20 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from govsite.engine.check import CheckOptions, SiteTarget, check_site
+from govsite.engine.crawl import Crawler
 from govsite.engine.extract import extract_page
 from govsite.engine.fetch import Fetcher
+from govsite.engine.indicators.collect import Collector
 from govsite.engine.render import (
     MAX_SHOT,
     RenderUnavailable,
     looks_script_built,
+    looks_script_built_column,
     open_home,
+    render_site,
     unavailable_reason,
 )
+from govsite.engine.urls import normalize
 from govsite.farm import extras
 from govsite.farm.export import render_raw
 from govsite.farm.model import Farm, Site
@@ -110,4 +116,88 @@ async def test_home_problems_get_a_marked_clipped_jpeg(farm):
     assert red > img.width  # the red outline around the footer
     # without --render no screenshot is taken
     plain = await check_site(SiteTarget(f"http://{host}:{run.port}/"), _opts(run, host, render=False))
+    assert all("screenshot" not in e for i in plain["indicators"] for e in i["evidence"])
+
+
+# -- script-built column pages -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def colfarm():
+    """A hub site (freshness judged on its column pages) with stale columns, and a clean site,
+    both serving their column lists through an inline script."""
+    farm = Farm(7, 40, date(2017, 9, 14), port=0)
+    hub = next(i for i in farm.identities if i.hub and "stale_columns_veto" in i.intents)
+    clean = next(i for i in farm.identities if not i.intents and not i.hub)
+    run = extras.serve_in_thread(farm, extras.Extras(js_columns=[hub.host, clean.host]))
+    yield farm, run, hub, clean
+    run.stop()
+
+
+async def test_script_built_column_page_is_recognised_statically(colfarm):
+    fm, run, hub, clean = colfarm
+    site = fm.site_for_host(clean.host)
+    u = urls_for(site)
+    full = next(c for c in site.columns if len(c.ages) >= 5)
+    async with Fetcher(resolve={("*", run.port): ["127.0.0.1"]}, allow_private=True, retries=0) as f:
+        res = await f.get(f"http://{clean.host}:{run.port}{u.column(full)}")
+    js = extract_page(res.body, res.final_url, encoding=None)
+    assert looks_script_built_column(js)
+    plain = extract_page(run.app.base.render_cached(site, u.column(full)).body, res.final_url, encoding=None)
+    assert not looks_script_built_column(plain)  # the farm's own page: dated items
+    # a column page that says it has nothing is blank as a visitor sees it: not rendered
+    js.text += "暂无信息"
+    assert not looks_script_built_column(js)
+
+
+@pytest.mark.slow
+async def test_script_built_columns_are_rendered_and_counted_within_the_cap(colfarm):
+    fm, run, hub, _clean = colfarm
+    site = fm.site_for_host(hub.host)
+    u = urls_for(site)
+    url = f"http://{hub.host}:{run.port}/"
+    loop = asyncio.get_running_loop()
+    collector = Collector()
+    async with Fetcher(resolve={("*", run.port): ["127.0.0.1"]}, allow_private=True, retries=0) as f:
+        crawler = Crawler(url, f, max_pages=60, as_of=AS_OF, observers=[collector], check_external=False,
+                          deadline=loop.time() + 60)
+        await crawler.run()
+        lists = {normalize(f"http://{hub.host}:{run.port}{u.column(c)}"): c for c in site.columns if c.ages}
+        # statically the hub's column lists are empty: no column of it is read with a date
+        assert not any(o.latest for o in collector.columns.values())
+        r = await render_site(f, url, collector, crawler.pages, as_of=AS_OF, deadline=loop.time() + 60,
+                              max_columns=3)
+        try:
+            assert len(r.columns) == 3 and r.checked_columns > 3  # the cap holds
+            for col in r.columns:
+                assert col.error is None and col.url in lists  # list pages first (they carry a pager)
+                fc = lists[col.url]
+                assert col.dated == min(20, len(fc.ages))  # the rendered page's dated items, all counted
+                obs = collector.columns[col.url]
+                assert obs.from_page and obs.items == col.dated
+                assert obs.latest == site.item_date(fc, 0)  # the column's newest item, as the farm dates it
+        finally:
+            await r.close()
+
+
+@pytest.mark.slow
+async def test_stale_script_built_columns_are_found_with_marked_screenshots(colfarm):
+    from PIL import Image
+
+    _fm, run, hub, _clean = colfarm
+    url = f"http://{hub.host}:{run.port}/"
+    plain = await check_site(SiteTarget(url), _opts(run, hub.host, render=False))
+    assert _ind(plain, "V15-3")["status"] == "ok" and _ind(plain, "D15-4")["status"] == "ok"  # nothing read
+    rep = await check_site(SiteTarget(url), _opts(run, hub.host, render=True))
+    v3, d4 = _ind(rep, "V15-3"), _ind(rep, "D15-4")
+    # the site's stale_columns_veto, as a visitor sees it
+    assert v3["status"] == "veto" and d4["status"] == "deduct"
+    stale = [e for e in v3["evidence"] + d4["evidence"] if "超期未更新" in e["detail"]]
+    shots = [e["screenshot"] for e in stale if "screenshot" in e]
+    # one screenshot per stale column page (in the first finding naming it)
+    assert len(shots) == len({e["url"] for e in stale}) >= 5
+    raw = base64.b64decode(shots[0].split(",", 1)[1])
+    assert raw[:3] == b"\xff\xd8\xff" and len(raw) <= MAX_SHOT
+    img = Image.open(io.BytesIO(raw)).convert("RGB")
+    px = img.tobytes()
+    red = sum(1 for i in range(0, len(px), 3) if px[i] > 180 and px[i + 1] < 80 and px[i + 2] < 80)
+    assert red > img.width // 2  # the newest date outlined in red
     assert all("screenshot" not in e for i in plain["indicators"] for e in i["evidence"])
