@@ -35,12 +35,20 @@ from govsite.engine.scoring import Finding
 from govsite.engine.urls import host_of, normalize
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; GOVSITE_CHROMIUM names another system build
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-        "--disable-features=Translate,OptimizationHints,MediaRouter",
-        # Belt and braces: Chromium's own resolver answers nothing; page requests are fulfilled
-        # from the Fetcher before any lookup would happen.
-        "--host-resolver-rules=MAP * ~NOTFOUND"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+    # Belt and braces: Chromium's own resolver answers nothing; page requests are fulfilled
+    # from the Fetcher before any lookup would happen.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SHOT = 200 * 1024
 QUALITIES = (70, 50, 35, 22)
@@ -138,8 +146,13 @@ _MARK_JS = """([kind, value]) => {
 FOOTER = "css", ".footer||#footer||footer||.foot||#foot||.bottom||#bottom||.copyright"
 HEADER = "css", ".header||#header||header||.logo||.top||h1"
 SEARCH = "css", "form[action*=search]||form[action*=Search]||.search-form||form.search||form"
-LIST = "css", ("#list||.list-table||ul.list||.list||.default_pgContainer||.xxgk-list||.column-list||.news-list"
-               "||.column-title||h2||.main||body")
+LIST = (
+    "css",
+    (
+        "#list||.list-table||ul.list||.list||.default_pgContainer||.xxgk-list||.column-list||.news-list"
+        "||.column-title||h2||.main||body"
+    ),
+)
 COLUMN_FINDINGS = ("V15-3", "D15-4")
 
 
@@ -284,8 +297,9 @@ class HomeRender:
         loop = asyncio.get_running_loop()
         done = 0
         # Deductions first, so the screenshot sits in the finding that costs points.
-        ordered = sorted((x for x in findings if x.id in COLUMN_FINDINGS),
-                         key=lambda x: x.status not in ("deduct", "veto"))
+        ordered = sorted(
+            (x for x in findings if x.id in COLUMN_FINDINGS), key=lambda x: x.status not in ("deduct", "veto")
+        )
         for fnd in ordered:
             for ev in fnd.evidence:
                 col = rendered.get(str(ev.get("url") or ""))
@@ -313,12 +327,16 @@ class HomeRender:
                 # Say so where it matters: the 找错 entry is what script-built pages most often hide.
                 for fnd in findings:
                     if fnd.id == "G-ID-4":
-                        fnd.evidence.append({"url": home_url, "detail": f"{self.error}（以上为未渲染页面的结果）"})
+                        fnd.evidence.append(
+                            {"url": home_url, "detail": f"{self.error}（以上为未渲染页面的结果）"}
+                        )
             else:
                 if self.script_built:
                     for fnd in findings:
                         if fnd.id == "G-ID-4":
-                            fnd.evidence.append({"url": home_url, "detail": "首页内容由脚本生成，已按浏览器渲染后的页面检查"})
+                            fnd.evidence.append(
+                                {"url": home_url, "detail": "首页内容由脚本生成，已按浏览器渲染后的页面检查"}
+                            )
                 await self.annotate(findings, home_url)
             if self.columns:
                 end = deadline if deadline is not None else asyncio.get_running_loop().time() + PAGE_TIMEOUT
@@ -331,8 +349,14 @@ def _own(host: str, hosts: list[str]) -> bool:
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
-async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, timeout: float = PAGE_TIMEOUT,
-                    executable: str | None = None) -> HomeRender:
+async def open_home(
+    f: Fetcher,
+    url: str,
+    *,
+    domains: list[str] | None = None,
+    timeout: float = PAGE_TIMEOUT,
+    executable: str | None = None,
+) -> HomeRender:
     """Load the home page in Chromium (requests answered by `f`); raise RenderUnavailable when
     the browser cannot run here. A page that fails to load is returned with `error` set."""
     executable = executable or chromium_path()
@@ -350,8 +374,9 @@ async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, t
     except Exception as exc:  # noqa: BLE001 - a browser that will not start is an unavailable one
         await r.close()
         raise RenderUnavailable(f"Chromium 无法启动：{str(exc).splitlines()[0][:200]}") from exc
-    ctx = await r._browser.new_context(viewport=VIEWPORT, locale="zh-CN", service_workers="block",
-                                       ignore_https_errors=False)
+    ctx = await r._browser.new_context(
+        viewport=VIEWPORT, locale="zh-CN", service_workers="block", ignore_https_errors=False
+    )
     page = r._page = await ctx.new_page()
     loop = asyncio.get_running_loop()
     r._deadline = loop.time() + timeout
@@ -381,8 +406,16 @@ async def open_home(f: Fetcher, url: str, *, domains: list[str] | None = None, t
     return r
 
 
-async def render_home(f: Fetcher, url: str, collector: Any, *, as_of: Any = None, domains: list[str] | None = None,
-                      force: bool = False, timeout: float = PAGE_TIMEOUT) -> HomeRender:
+async def render_home(
+    f: Fetcher,
+    url: str,
+    collector: Any,
+    *,
+    as_of: Any = None,
+    domains: list[str] | None = None,
+    force: bool = False,
+    timeout: float = PAGE_TIMEOUT,
+) -> HomeRender:
     """The check's render pass: open the home page; when it looks script-built (or `force`),
     extract the rendered DOM and give it to `collector` as the home page. Returns the open
     page for screenshots (`finish()` closes it)."""
@@ -429,8 +462,16 @@ def column_candidates(collector: Any, pages: list[Any]) -> list[str]:
     return [u for _rank, u in sorted(out, key=lambda x: x[0])]
 
 
-async def render_columns(r: HomeRender, f: Fetcher, collector: Any, pages: list[Any], *, as_of: Any = None,
-                         deadline: float, max_pages: int = MAX_COLUMN_PAGES) -> list[ColumnRender]:
+async def render_columns(
+    r: HomeRender,
+    f: Fetcher,
+    collector: Any,
+    pages: list[Any],
+    *,
+    as_of: Any = None,
+    deadline: float,
+    max_pages: int = MAX_COLUMN_PAGES,
+) -> list[ColumnRender]:
     """Render (in `r`'s column tab) up to `max_pages` column pages that look script-built and
     give their rendered lists to `collector` in place of the static ones. Each candidate is
     first fetched statically (cheap) and tested with `looks_script_built_column`; at most
@@ -469,28 +510,63 @@ async def render_columns(r: HomeRender, f: Fetcher, collector: Any, pages: list[
         facts = extract_page(html, url, as_of=as_of)
         col.dated = sum(1 for c in facts.columns for it in c.items if it.date)
         # Only the column observations: the page was already counted, and its footer sampled, statically.
-        collector._columns(facts, PageRecord(url=url, depth=depth.get(url, 1), status=200, error=None,
-                                             elapsed=0.0, html=True))
+        collector._columns(
+            facts,
+            PageRecord(url=url, depth=depth.get(url, 1), status=200, error=None, elapsed=0.0, html=True),
+        )
     return r.columns
 
 
-async def render_site(f: Fetcher, url: str, collector: Any, pages: list[Any], *, as_of: Any = None,
-                      domains: list[str] | None = None, deadline: float, force: bool = False,
-                      max_columns: int = MAX_COLUMN_PAGES) -> HomeRender:
+async def render_site(
+    f: Fetcher,
+    url: str,
+    collector: Any,
+    pages: list[Any],
+    *,
+    as_of: Any = None,
+    domains: list[str] | None = None,
+    deadline: float,
+    force: bool = False,
+    max_columns: int = MAX_COLUMN_PAGES,
+) -> HomeRender:
     """The check's render pass: the home page (`render_home`), then script-built column pages
     (`render_columns`), in one browser. `finish()` attaches screenshots and closes it."""
     loop = asyncio.get_running_loop()
-    r = await render_home(f, url, collector, as_of=as_of, domains=domains, force=force,
-                          timeout=min(PAGE_TIMEOUT, max(5.0, deadline - loop.time())))
+    r = await render_home(
+        f,
+        url,
+        collector,
+        as_of=as_of,
+        domains=domains,
+        force=force,
+        timeout=min(PAGE_TIMEOUT, max(5.0, deadline - loop.time())),
+    )
     if r.error is None and max_columns > 0:
         try:
-            await render_columns(r, f, collector, pages, as_of=as_of, deadline=deadline, max_pages=max_columns)
+            await render_columns(
+                r, f, collector, pages, as_of=as_of, deadline=deadline, max_pages=max_columns
+            )
         except BaseException:
             await r.close()
             raise
     return r
 
 
-__all__ = ["CHROMIUM", "MAX_COLUMN_PAGES", "ColumnRender", "HomeRender", "chromium_path", "RenderUnavailable",
-           "column_candidates", "column_locator", "locator", "looks_script_built", "looks_script_built_column",
-           "open_home", "render_columns", "render_home", "render_site", "unavailable_reason"]
+__all__ = [
+    "CHROMIUM",
+    "MAX_COLUMN_PAGES",
+    "ColumnRender",
+    "HomeRender",
+    "chromium_path",
+    "RenderUnavailable",
+    "column_candidates",
+    "column_locator",
+    "locator",
+    "looks_script_built",
+    "looks_script_built_column",
+    "open_home",
+    "render_columns",
+    "render_home",
+    "render_site",
+    "unavailable_reason",
+]

@@ -45,13 +45,17 @@ from govsite.farm.model import Farm
 from govsite.farm.rng import h64
 from govsite.farm.server import FarmApp
 
-PLACEHOLDER_HTML = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>网站升级改版中</title></head>"
-                    "<body><div class=\"notice\"><h1>网站升级改版中</h1><p>为更好地服务公众，本网站正在进行升级改版，"
-                    "敬请期待。给您带来的不便，敬请谅解。</p></div></body></html>")
-NOISE_HTML = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{name}</title></head><body>"
-              "<div class=\"top\"><h1>{name}</h1></div><ul class=\"products\"><li>产品中心</li><li>解决方案</li>"
-              "<li>新闻动态</li><li>联系我们</li></ul><p>{name}成立于2009年，专注于企业信息化服务，为客户提供"
-              "软件开发、系统集成与运维服务。</p><div class=\"foot\">版权所有 {name}</div></body></html>")
+PLACEHOLDER_HTML = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>网站升级改版中</title></head>'
+    '<body><div class="notice"><h1>网站升级改版中</h1><p>为更好地服务公众，本网站正在进行升级改版，'
+    "敬请期待。给您带来的不便，敬请谅解。</p></div></body></html>"
+)
+NOISE_HTML = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{name}</title></head><body>'
+    '<div class="top"><h1>{name}</h1></div><ul class="products"><li>产品中心</li><li>解决方案</li>'
+    "<li>新闻动态</li><li>联系我们</li></ul><p>{name}成立于2009年，专注于企业信息化服务，为客户提供"
+    '软件开发、系统集成与运维服务。</p><div class="foot">版权所有 {name}</div></body></html>'
+)
 
 
 @dataclass
@@ -78,12 +82,21 @@ class Extras:
         return d
 
 
-def plan(farm: Farm, counterfeits: int = 0, aliases: int = 0, noise: int = 0, skip: set[str] | None = None,
-         placeholders: int = 0) -> Extras:
+def plan(
+    farm: Farm,
+    counterfeits: int = 0,
+    aliases: int = 0,
+    noise: int = 0,
+    skip: set[str] | None = None,
+    placeholders: int = 0,
+) -> Extras:
     """Pick copied sites deterministically (by seed) among healthy farm sites not in `skip`."""
     skip = skip or set()
-    pool = [i for i in farm.identities
-            if i.host not in skip and i.host.endswith(".gov.cn") and not i.intents & {"unreachable", "flaky"}]
+    pool = [
+        i
+        for i in farm.identities
+        if i.host not in skip and i.host.endswith(".gov.cn") and not i.intents & {"unreachable", "flaky"}
+    ]
     pool.sort(key=lambda i: h64(farm.seed, "extras", i.host))
     ex = Extras()
     for n, ident in enumerate(pool[:counterfeits]):
@@ -91,12 +104,14 @@ def plan(farm: Farm, counterfeits: int = 0, aliases: int = 0, noise: int = 0, sk
         stem = ident.host.removeprefix("www.").removesuffix(".gov.cn")
         host = f"{stem}-gov.com" if mode == "exact" else stem.replace(".", "-") + "-zf.net"
         ex.counterfeits.append({"host": host, "copies": ident.host, "mode": mode})
-    for ident in pool[counterfeits:counterfeits + aliases]:
+    for ident in pool[counterfeits : counterfeits + aliases]:
         display = f"{ident.place}{ident.index}.政务"
-        ex.gov_aliases.append({"host": display.encode("idna").decode("ascii"), "display": display, "copies": ident.host})
+        ex.gov_aliases.append(
+            {"host": display.encode("idna").decode("ascii"), "display": display, "copies": ident.host}
+        )
     ex.noise = [f"www.company{n}-{farm.seed}.com" for n in range(noise)]
     used = counterfeits + aliases
-    ex.placeholders = [i.host for i in pool[used:used + placeholders]]
+    ex.placeholders = [i.host for i in pool[used : used + placeholders]]
     return ex
 
 
@@ -131,8 +146,17 @@ class ExtrasApp:
                 for idx in range(len(col.ages)):
                     path = u.item(col, idx)
                     x = h64(self.farm.seed, "migrate", m.old, path)
-                    state = "missing" if x % m.drop_mod == 0 else ("redirected" if x % m.redirect_mod == 1 else "moved")
-                    got[path] = (state, site.item_title(col, idx), site.item_date(col, idx).isoformat(), f"/art/{n}.html")
+                    state = (
+                        "missing"
+                        if x % m.drop_mod == 0
+                        else ("redirected" if x % m.redirect_mod == 1 else "moved")
+                    )
+                    got[path] = (
+                        state,
+                        site.item_title(col, idx),
+                        site.item_date(col, idx).isoformat(),
+                        f"/art/{n}.html",
+                    )
                     n += 1
             self._moved[m.old] = got
         return got
@@ -146,19 +170,25 @@ class ExtrasApp:
     def _target_page(self, m: Migration, path: str) -> tuple[int, str]:
         kept = [(s, t, d, tp) for s, t, d, tp in self.items(m).values() if s != "missing"]
         if path in ("/", "/index.html"):
-            lis = "".join(f'<li><a href="{tp}">{escape(t)}</a><span class="date">{d}</span></li>'
-                          for _s, t, d, tp in sorted(kept, key=lambda k: k[2], reverse=True))
-            return 200, (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(m.target)} 整合后网站</title>'
-                         f'<meta name="SiteName" content="整合网站"></head><body><div class="header"><h1>整合网站</h1></div>'
-                         f'<div class="list"><h2 class="column-title"><a href="/">历史信息</a></h2><ul>{lis}</ul></div>'
-                         '</body></html>')
+            lis = "".join(
+                f'<li><a href="{tp}">{escape(t)}</a><span class="date">{d}</span></li>'
+                for _s, t, d, tp in sorted(kept, key=lambda k: k[2], reverse=True)
+            )
+            return 200, (
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(m.target)} 整合后网站</title>'
+                f'<meta name="SiteName" content="整合网站"></head><body><div class="header"><h1>整合网站</h1></div>'
+                f'<div class="list"><h2 class="column-title"><a href="/">历史信息</a></h2><ul>{lis}</ul></div>'
+                "</body></html>"
+            )
         for _s, t, d, tp in kept:
             if tp == path:
-                return 200, (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(t)}</title>'
-                             f'<meta name="ArticleTitle" content="{escape(t)}"><meta name="PubDate" content="{d} 09:00">'
-                             f'</head><body><div class="article"><h1 class="article-title">{escape(t)}</h1>'
-                             f'<div class="article-info">发布时间：{d} 09:00</div><div class="article-content">'
-                             f'<p>{escape(t)}。本文由原网站迁移。</p></div></div></body></html>')
+                return 200, (
+                    f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(t)}</title>'
+                    f'<meta name="ArticleTitle" content="{escape(t)}"><meta name="PubDate" content="{d} 09:00">'
+                    f'</head><body><div class="article"><h1 class="article-title">{escape(t)}</h1>'
+                    f'<div class="article-info">发布时间：{d} 09:00</div><div class="article-content">'
+                    f"<p>{escape(t)}。本文由原网站迁移。</p></div></div></body></html>"
+                )
         return 404, "404 Not Found"
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -181,10 +211,14 @@ class ExtrasApp:
             return None
         # "</" escaped so that the markup cannot end the script early.
         code = json.dumps(inner, ensure_ascii=False).replace("</", "<\\/")
-        shell = (f'{head}<div id="app"></div>\n<script type="text/javascript">'
-                 f'document.getElementById("app").innerHTML = {code};</script>\n</body>\n</html>\n')
+        shell = (
+            f'{head}<div id="app"></div>\n<script type="text/javascript">'
+            f'document.getElementById("app").innerHTML = {code};</script>\n</body>\n</html>\n'
+        )
         ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
-        return web.Response(status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype})
+        return web.Response(
+            status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype}
+        )
 
     def _script_built_column(self, host: str, raw: str) -> web.Response | None:
         """A column page whose list an inline script injects from the data it carries."""
@@ -208,10 +242,14 @@ class ExtrasApp:
         if start < 0 or end < 0:
             return None
         code = json.dumps(html[start:end], ensure_ascii=False).replace("</", "<\\/")
-        shell = (f'{html[:start]}<div id="list"></div>\n<script type="text/javascript">var listData = {code};'
-                 f'document.getElementById("list").innerHTML = listData;</script>\n{html[end:]}')
+        shell = (
+            f'{html[:start]}<div id="list"></div>\n<script type="text/javascript">var listData = {code};'
+            f'document.getElementById("list").innerHTML = listData;</script>\n{html[end:]}'
+        )
         ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
-        return web.Response(status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype})
+        return web.Response(
+            status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype}
+        )
 
     def _copy(self, entry: dict, raw: str) -> web.Response:
         site = self.farm.site_for_host(entry["copies"])
@@ -270,8 +308,14 @@ def manifest(farm: Farm, extras: Extras, migrated: bool = False) -> dict:
 
 
 class Running:
-    def __init__(self, app: ExtrasApp, port: int, loop: asyncio.AbstractEventLoop, thread: threading.Thread,
-                 stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        app: ExtrasApp,
+        port: int,
+        loop: asyncio.AbstractEventLoop,
+        thread: threading.Thread,
+        stop: asyncio.Event,
+    ) -> None:
         self.app, self.port, self.loop, self.thread, self._stop = app, port, loop, thread, stop
 
     def stop(self) -> None:
@@ -319,13 +363,28 @@ def main() -> None:
     ap.add_argument("--manifest", type=Path, default=None)
     ap.add_argument("--time-warp", type=float, default=20000.0)
     ap.add_argument("--placeholders", type=int, default=0, help="farm sites answering with a 升级改版中 page")
-    ap.add_argument("--migrate", action="append", default=[], metavar="OLD=TARGET",
-                    help="farm host OLD merged into the new host TARGET (repeatable)")
+    ap.add_argument(
+        "--migrate",
+        action="append",
+        default=[],
+        metavar="OLD=TARGET",
+        help="farm host OLD merged into the new host TARGET (repeatable)",
+    )
     ap.add_argument("--migrated", action="store_true", help="serve the migrations as done (else as before)")
-    ap.add_argument("--js-built", action="append", default=[], metavar="HOST",
-                    help="farm host whose home page is built by JavaScript (repeatable)")
-    ap.add_argument("--js-columns", action="append", default=[], metavar="HOST",
-                    help="farm host whose column pages' lists are built by JavaScript (repeatable)")
+    ap.add_argument(
+        "--js-built",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="farm host whose home page is built by JavaScript (repeatable)",
+    )
+    ap.add_argument(
+        "--js-columns",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="farm host whose column pages' lists are built by JavaScript (repeatable)",
+    )
     a = ap.parse_args()
     farm = Farm(a.seed, a.sites, date.fromisoformat(a.as_of), port=a.port)
     ex = plan(farm, a.counterfeits, a.aliases, a.noise, placeholders=a.placeholders)
@@ -343,8 +402,9 @@ def main() -> None:
             ap.error(f"--js-columns {host}: not a farm host")
         ex.js_columns.append(host)
     if a.manifest:
-        a.manifest.write_text(json.dumps(manifest(farm, ex, a.migrated), ensure_ascii=False, indent=1) + "\n",
-                              encoding="utf-8")
+        a.manifest.write_text(
+            json.dumps(manifest(farm, ex, a.migrated), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     app = ExtrasApp(farm, ex, a.time_warp)
     app.migrated = a.migrated
 

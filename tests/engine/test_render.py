@@ -46,8 +46,15 @@ def farm():
 
 
 def _opts(run, host: str, render: bool) -> CheckOptions:  # noqa: ANN001
-    return CheckOptions(as_of=AS_OF, allow_private=True, resolve={(host, run.port): ["127.0.0.1"]}, max_pages=60,
-                        check_external=False, time_budget=120, render=render)
+    return CheckOptions(
+        as_of=AS_OF,
+        allow_private=True,
+        resolve={(host, run.port): ["127.0.0.1"]},
+        max_pages=60,
+        check_external=False,
+        time_budget=120,
+        render=render,
+    )
 
 
 def _ind(rep: dict, fid: str) -> dict:
@@ -62,8 +69,9 @@ async def test_farm_serves_the_script_built_home_with_the_same_content(farm):
     static = extract_page(res.body, res.final_url, encoding=None)
     assert static.columns == [] and static.jiucuo_entry == "none" and looks_script_built(static)
     original = render_raw(Site(fm, next(i for i in fm.identities if i.host == js)), "/").body.decode(
-        "gbk" if "gbk" in (res.content_type or "").lower() else "utf-8")
-    code = res.text().split('innerHTML = ', 1)[1].rsplit(";</script>", 1)[0]
+        "gbk" if "gbk" in (res.content_type or "").lower() else "utf-8"
+    )
+    code = res.text().split("innerHTML = ", 1)[1].rsplit(";</script>", 1)[0]
     main = json.loads(code)
     assert main.startswith('<div class="main">') and main in original.replace("</body>", "", 1)
     # only the home page is script-built: inner pages are served as before
@@ -157,14 +165,22 @@ async def test_script_built_columns_are_rendered_and_counted_within_the_cap(colf
     loop = asyncio.get_running_loop()
     collector = Collector()
     async with Fetcher(resolve={("*", run.port): ["127.0.0.1"]}, allow_private=True, retries=0) as f:
-        crawler = Crawler(url, f, max_pages=60, as_of=AS_OF, observers=[collector], check_external=False,
-                          deadline=loop.time() + 60)
+        crawler = Crawler(
+            url,
+            f,
+            max_pages=60,
+            as_of=AS_OF,
+            observers=[collector],
+            check_external=False,
+            deadline=loop.time() + 60,
+        )
         await crawler.run()
         lists = {normalize(f"http://{hub.host}:{run.port}{u.column(c)}"): c for c in site.columns if c.ages}
         # statically the hub's column lists are empty: no column of it is read with a date
         assert not any(o.latest for o in collector.columns.values())
-        r = await render_site(f, url, collector, crawler.pages, as_of=AS_OF, deadline=loop.time() + 60,
-                              max_columns=3)
+        r = await render_site(
+            f, url, collector, crawler.pages, as_of=AS_OF, deadline=loop.time() + 60, max_columns=3
+        )
         try:
             assert len(r.columns) == 3 and r.checked_columns > 3  # the cap holds
             for col in r.columns:
