@@ -545,7 +545,7 @@ class Fetcher:
                                 method = "GET" if method != "HEAD" else "HEAD"
                             continue
                         if resp.status in RETRY_STATUSES:
-                            retry_after = _parse_retry_after(resp.headers.get("Retry-After"))
+                            retry_after = _parse_retry_after(resp.headers.get("Retry-After"), resp.headers.get("Date"))
                         if method != "HEAD":
                             await self._read_body(resp, res, limit, truncate_ok)
                         if res.error is None and resp.status >= 400:
@@ -636,7 +636,10 @@ def _literal_forbidden(host: str) -> bool:
     return is_forbidden_ip(host.strip("[]"))
 
 
-def _parse_retry_after(value: str | None) -> float | None:
+def _parse_retry_after(value: str | None, date: str | None = None) -> float | None:
+    """Seconds to wait. An HTTP-date is measured against the response's own `Date` (both are the
+    server's clock), so a checker whose clock is off neither retries at once nor gives up; the
+    local clock is the fallback when the server sent no usable Date."""
     if not value:
         return None
     value = value.strip()
@@ -648,4 +651,10 @@ def _parse_retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    now = time.time()
+    if date:
+        try:
+            now = parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            pass
+    return max(0.0, when.timestamp() - now)

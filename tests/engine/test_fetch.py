@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 import subprocess
+import time
 import zlib
+from email.utils import formatdate
 
 import brotli
 import pytest
@@ -16,6 +18,7 @@ from govsite.engine.fetch import (
     Fetcher,
     GuardedResolver,
     RefusedAddress,
+    _parse_retry_after,
     decode_body,
     is_forbidden_ip,
     parse_resolve,
@@ -205,6 +208,19 @@ async def test_retry_after_is_honoured_for_transient_statuses_only(server):
         g = await f.get(f"http://t.gov.cn:{server.port}/gone")
     assert r.ok and r.attempts == 2 and "ok now" in r.text()
     assert g.error == "http_404" and g.attempts == 1 and server.state["gone"] == 1
+
+
+def test_retry_after_date_is_measured_on_the_servers_clock():
+    # A server 2 h ahead of (or behind) this machine: the wait is Retry-After minus the response's
+    # own Date, not minus the local clock (which would give 2 h, or nothing).
+    for server_now in (time.time() + 7200, time.time() - 7200):
+        date = formatdate(server_now, usegmt=True)
+        later = formatdate(server_now + 20, usegmt=True)
+        assert _parse_retry_after(later, date) == pytest.approx(20, abs=1)
+    assert _parse_retry_after("7", None) == 7.0
+    assert _parse_retry_after("not a date", None) is None
+    local = _parse_retry_after(formatdate(time.time() + 20, usegmt=True), "garbage")
+    assert local == pytest.approx(20, abs=2)  # unusable Date: the local clock
 
 
 async def test_unreachable_and_unresolvable(server):
