@@ -160,7 +160,7 @@ def _write(path: str, content: str) -> None:
 @click.option("--no-search", is_flag=True, help="不检查站内搜索（G-FUN-6）")
 @click.option("--whitelist", "whitelist_file", help="本站已确认的误报词（UTF-8，每行“词”或“词<TAB>语境”）")
 @click.option("--baseline", "baseline_file", help="首页基线文件（G-SEC-1 篡改比对）：首次检查时建立，之后比对")
-@click.option("--render", is_flag=True, help="用系统 Chromium 渲染首页（脚本生成的页面重新提取，问题区域截图作证据）")
+@click.option("--render", is_flag=True, help="用系统 Chromium 渲染脚本生成的首页和栏目页（重新提取，问题区域截图作证据）")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 def check_cmd(url, name, code, category, official_name, domains, ruleset, as_of, json_out, html_out, resolve,  # noqa: ANN001, PLR0913
               allow_private, probe_log, max_pages, max_depth, time_budget, sites_file, concurrency, per_host, delay,
