@@ -367,6 +367,11 @@ def main() -> None:
                 # warm the cache outside the measured runs (every worker's imports)
                 subprocess.run([PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import aiohttp, selectolax.lexbor, "
                                 "govsite.engine.crawl, govsite.engine.check", str(ROOT)], env=py_env, check=True)
+            if "detectors" in only:
+                # The compiled lexicons are cached per user; a stale copy (data or code edited since)
+                # would be rebuilt inside the measured detectors run: build it here instead.
+                subprocess.run([PY, "-c", "from govsite.engine.text.lexicon import default; default()"],
+                               env=py_env, check=True, cwd=ROOT)
             for label, name, procs in runs:
                 worker = "govsite" if name == "processes" else name
                 wall, cpu, rss, out = run_measured([PY, __file__, "--worker", worker, *common, "--processes", str(procs)],
