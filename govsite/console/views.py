@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -197,16 +197,20 @@ def registry(request: HttpRequest) -> HttpResponse:
     values (no JSON contact fields, no model instances) and rendered to escaped HTML in Python."""
     qs, f = _registry_query(request)
     after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
-    page = qs.values_list("code", "name", "region__name", "department__name", "category", "status")
+    def page(keyset: QuerySet[Site], order: str) -> list[tuple]:
+        # The page's sites first, names joined to those rows only: joined before the LIMIT, a
+        # regional scope made PostgreSQL hash the whole region table for every page.
+        ids = keyset.order_by(order).values("pk")[: PAGE_SIZE + 1]
+        cols = ("code", "name", "region__name", "department__name", "category", "status")
+        return list(Site.objects.filter(pk__in=ids).order_by(order).values_list(*cols))
+
     if before:
-        rows = list(page.filter(code__lt=before).order_by("-code")[: PAGE_SIZE + 1])
+        rows = page(qs.filter(code__lt=before), "-code")
         has_prev = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
         has_next = True
     else:
-        if after:
-            page = page.filter(code__gt=after)
-        rows = list(page.order_by("code")[: PAGE_SIZE + 1])
+        rows = page(qs.filter(code__gt=after) if after else qs, "code")
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_prev = bool(after)
