@@ -304,7 +304,7 @@ def campaigns(
     return results
 
 
-def projection(results: dict[str, tuple[int, float, int, float, float]]) -> None:
+def projection(results: dict[str, tuple[int, float, int, float, float]], in_flight: int) -> None:
     (c1, s1, p1, cpu1, st1), (c2, s2, _p2, _cpu2, st2) = (
         results["1 Celery worker"],
         results["2 Celery workers"],
@@ -332,7 +332,7 @@ def projection(results: dict[str, tuple[int, float, int, float, float]]) -> None
     print(
         "  assumptions: CPU-bound — a site's latency (here ~9 s for 3 pages and ~100 link checks, 2 at a"
         " time per host) is hidden by enough sites in flight per worker (in flight ≥ latency × sites/s; a"
-        " worker holds 64); every page costs what this run's pages cost, fixed per-site costs included;"
+        f" worker holds {in_flight}); every page costs what this run's pages cost, fixed per-site costs included;"
         " PostgreSQL and Redis on other cores; workers scale linearly (one queue, shared state only in the"
         " per-host limiter and the claim/record rows)"
     )
@@ -529,7 +529,9 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=2000)
     ap.add_argument("--max-pages", type=int, default=3)
     ap.add_argument("--seed", default="17")
-    ap.add_argument("--worker-concurrency", type=int, default=64, help="sites in flight per worker process")
+    # In flight must cover latency × rate for a worker to be CPU-bound (the projection's premise): at
+    # 64 a worker here waited on politeness delays with a core to spare (2 workers/1: 1.75x).
+    ap.add_argument("--worker-concurrency", type=int, default=128, help="sites in flight per worker process")
     ap.add_argument("--monitor-seconds", type=float, default=20.0)
     ap.add_argument(
         "--monitor-per-day",
@@ -603,7 +605,7 @@ def main() -> None:
                 args, base, celery_env, manifest, n, tmp, db, Services(farm_pid, pg_pid, redis_pid)
             )
             if {"1 Celery worker", "2 Celery workers"} <= set(results):
-                projection(results)
+                projection(results, args.worker_concurrency)
         if args.marginal_sites:
             marginal(args, base, manifest, n, db)
         if not args.skip_monitor:
