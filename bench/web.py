@@ -56,6 +56,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port(port: int, tries: int = 200) -> None:
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def prepare(env: dict) -> dict:
     """Registry, a national sample with results, users and their sessions (in this process)."""
     os.environ.update(env)
@@ -300,22 +309,12 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_port(port)
         base = f"http://127.0.0.1:{port}"
         if args.nginx:
             front_port = free_port()
             front = start_nginx(tmp.name, front_port, port)
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", front_port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_port(front_port)
             base = f"http://127.0.0.1:{front_port}"
 
         def server_cpu() -> float:  # nginx counts as server when it fronts gunicorn

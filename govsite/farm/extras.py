@@ -203,8 +203,7 @@ class ExtrasApp:
         page = self.base.render_cached(site, raw) if site is not None else None
         if page is None or page.status != 200 or page.special:
             return None
-        enc = page.charset or site.ident.encoding  # type: ignore[union-attr]
-        html = page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
+        enc, html = _decoded(page, site.ident.encoding)  # type: ignore[union-attr]
         head, sep, rest = html.partition('<div class="main">')
         inner, _, _tail = (sep + rest).rpartition("</body>")
         if not sep or not inner:
@@ -215,10 +214,7 @@ class ExtrasApp:
             f'{head}<div id="app"></div>\n<script type="text/javascript">'
             f'document.getElementById("app").innerHTML = {code};</script>\n</body>\n</html>\n'
         )
-        ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
-        return web.Response(
-            status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype}
-        )
+        return _html_response(shell, page.charset, enc)
 
     def _script_built_column(self, host: str, raw: str) -> web.Response | None:
         """A column page whose list an inline script injects from the data it carries."""
@@ -234,8 +230,7 @@ class ExtrasApp:
         page = self.base.render_cached(site, raw)
         if page is None or page.status != 200 or page.special:
             return None
-        enc = page.charset or site.ident.encoding
-        html = page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
+        enc, html = _decoded(page, site.ident.encoding)
         start = html.find('<h2 class="column-title">')
         start = html.find("</h2>", start) + len("</h2>\n") if start >= 0 else -1
         end = html.find('<div class="page">', start)
@@ -246,10 +241,7 @@ class ExtrasApp:
             f'{html[:start]}<div id="list"></div>\n<script type="text/javascript">var listData = {code};'
             f'document.getElementById("list").innerHTML = listData;</script>\n{html[end:]}'
         )
-        ctype = "text/html" + (f"; charset={page.charset}" if page.charset else "")
-        return web.Response(
-            status=200, body=shell.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype}
-        )
+        return _html_response(shell, page.charset, enc)
 
     def _copy(self, entry: dict, raw: str) -> web.Response:
         site = self.farm.site_for_host(entry["copies"])
@@ -349,6 +341,19 @@ def serve_in_thread(farm: Farm, extras: Extras, warp: float = 20000.0) -> Runnin
     if not ready.wait(30):
         raise RuntimeError("extras farm did not start")
     return Running(app, box["port"], box["loop"], t, box["stop"])
+
+
+def _decoded(page, default_encoding: str) -> tuple[str, str]:  # noqa: ANN001 - a farm RenderedPage
+    """A farm page's encoding and its text."""
+    enc = page.charset or default_encoding
+    return enc, page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
+
+
+def _html_response(html: str, charset: str | None, enc: str) -> web.Response:
+    ctype = "text/html" + (f"; charset={charset}" if charset else "")
+    return web.Response(
+        status=200, body=html.encode(enc, "xmlcharrefreplace"), headers={"Content-Type": ctype}
+    )
 
 
 def main() -> None:
