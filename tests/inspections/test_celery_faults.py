@@ -28,6 +28,7 @@ from tests.inspections.test_celery_workers import (  # noqa: F401 - fixtures
     REDIS,
     REGISTER,
     ROOT,
+    _campaign_run,
     _env,
     _free_port,
     _reachable,
@@ -202,29 +203,7 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(
     _, cid, total = _register_and_draw(env, scratch_db, farm, 24, "restart")
     log = tmp_path / "w.log"
     worker = _start_worker(env, log, "wr")
-    run = subprocess.Popen(
-        [
-            *CLI,
-            "campaign",
-            "run",
-            str(cid),
-            "--farm-manifest",
-            str(farm),
-            "--allow-private",
-            "--max-pages",
-            "4",
-            "--time-budget",
-            "60",
-            "--timeout",
-            "60",
-            "--no-progress",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    run = _campaign_run(env, cid, farm)
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -270,32 +249,6 @@ def _db_campaign(pg: PrivatePostgres, manifest: Path, **extra: str) -> tuple[dic
     _, cid, total = _register_and_draw(env, pg.url, manifest, 40, "dbrestart")
     assert total >= 30
     return env, cid, total
-
-
-def _campaign_run(env: dict[str, str], cid: int, manifest: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            *CLI,
-            "campaign",
-            "run",
-            str(cid),
-            "--farm-manifest",
-            str(manifest),
-            "--allow-private",
-            "--max-pages",
-            "4",
-            "--time-budget",
-            "60",
-            "--timeout",
-            "60",
-            "--no-progress",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _run_until_busy(env: dict[str, str], cid: int, manifest: Path, db: str) -> subprocess.Popen:

@@ -189,6 +189,33 @@ def _register_and_draw(
     return registered, cid, len(_rows(db, cid))
 
 
+def _campaign_run(env: dict[str, str], cid: int, manifest: Path) -> subprocess.Popen:
+    """`govsite campaign run` on a farm campaign, as every worker test dispatches it."""
+    return subprocess.Popen(
+        [
+            *CLI,
+            "campaign",
+            "run",
+            str(cid),
+            "--farm-manifest",
+            str(manifest),
+            "--allow-private",
+            "--max-pages",
+            "4",
+            "--time-budget",
+            "60",
+            "--timeout",
+            "60",
+            "--no-progress",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -215,29 +242,7 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(
     logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
     w1 = _start_worker(env, logs[0], "w1")
     w2 = None
-    run = subprocess.Popen(
-        [
-            *CLI,
-            "campaign",
-            "run",
-            str(cid),
-            "--farm-manifest",
-            str(farm),
-            "--allow-private",
-            "--max-pages",
-            "4",
-            "--time-budget",
-            "60",
-            "--timeout",
-            "60",
-            "--no-progress",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    run = _campaign_run(env, cid, farm)
     try:
         # Kill w1 while it has sites in hand and some are already recorded.
         deadline = time.monotonic() + 180
