@@ -168,6 +168,27 @@ WORKERS: list[subprocess.Popen] = []  # killed in main's finally if the run is i
 OUTSIDE = ["--resolve", "*:80:127.0.0.1", "--resolve", "*:443:127.0.0.1"]
 
 
+def campaign_run(cid: int, manifest: Path, max_pages: int, concurrency: int) -> list[str]:
+    """`govsite campaign run` on the farm campaign, as every measured run starts it."""
+    return [
+        *CLI,
+        "campaign",
+        "run",
+        str(cid),
+        "--farm-manifest",
+        str(manifest),
+        "--allow-private",
+        "--max-pages",
+        str(max_pages),
+        "--time-budget",
+        "120",
+        "--no-progress",
+        "--concurrency",
+        str(concurrency),
+        *OUTSIDE,
+    ]
+
+
 class Services:
     """The processes whose CPU is charged to a campaign besides the workers and the dispatcher:
     name → pid (None: not measurable, e.g. the shared PostgreSQL serves other jobs too)."""
@@ -251,26 +272,7 @@ def campaigns(
         w0 = [cpu_seconds(w.pid) for w in workers]
         svc0, busy0, disp0 = services.cpu(), machine_busy(), child_cpu()
         t0 = time.monotonic()
-        run(
-            [
-                *CLI,
-                "campaign",
-                "run",
-                str(cid),
-                "--farm-manifest",
-                str(manifest),
-                "--allow-private",
-                "--max-pages",
-                str(args.max_pages),
-                "--time-budget",
-                "120",
-                "--no-progress",
-                "--concurrency",
-                str(c),
-                *OUTSIDE,
-            ],
-            env,
-        )
+        run(campaign_run(cid, manifest, args.max_pages, c), env)
         secs = time.monotonic() - t0
         dispatcher = child_cpu() - disp0  # campaign run: the dispatcher, or the whole in-process check
         parts = {"workers": sum(cpu_seconds(w.pid) for w in workers) - sum(w0), "dispatcher": dispatcher}
@@ -370,26 +372,7 @@ def marginal(args: argparse.Namespace, base: dict, manifest: Path, n: int, db: s
         )
         cid = json.loads(out)["id"]
         cpu0 = child_cpu()
-        run(
-            [
-                *CLI,
-                "campaign",
-                "run",
-                str(cid),
-                "--farm-manifest",
-                str(manifest),
-                "--allow-private",
-                "--max-pages",
-                str(pages_cap),
-                "--time-budget",
-                "120",
-                "--no-progress",
-                "--concurrency",
-                "64",
-                *OUTSIDE,
-            ],
-            base,
-        )
+        run(campaign_run(cid, manifest, pages_cap, 64), base)
         cpu = child_cpu() - cpu0
         checked, npages, _ = pages(db, cid)
         got.append((checked, npages, cpu))
