@@ -645,16 +645,17 @@ def _parse_retry_after(value: str | None, date: str | None = None) -> float | No
     value = value.strip()
     if value.isdigit():
         return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max(0.0, when - (_http_date(date) or time.time()))
+
+
+def _http_date(value: str | None) -> float | None:
+    """An HTTP-date as a timestamp, None when absent or unreadable."""
     from email.utils import parsedate_to_datetime
 
     try:
-        when = parsedate_to_datetime(value)
+        return parsedate_to_datetime(value).timestamp() if value else None
     except (TypeError, ValueError):
         return None
-    now = time.time()
-    if date:
-        try:
-            now = parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError):
-            pass
-    return max(0.0, when.timestamp() - now)
