@@ -12,6 +12,7 @@ import importlib.util
 import os
 import pickle
 import sys
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -387,7 +388,8 @@ def _private(path: Path) -> bool:
 def load_cached(data_dir: Path = DATA_DIR) -> Lexicons:
     """`load(data_dir)`, through the compiled copy in the cache directory (`$GOVSITE_CACHE_DIR`,
     else ~/.cache/govsite); a missing, foreign or unreadable copy is rebuilt, and a cache that
-    cannot be written only costs the time."""
+    cannot be written only costs the time. Other versions' copies are left alone unless unused
+    for CACHE_KEEP_DAYS, so checkouts of two versions do not rebuild each other's."""
     try:
         path = cache_path(data_dir)
     except OSError:
@@ -397,6 +399,7 @@ def load_cached(data_dir: Path = DATA_DIR) -> Lexicons:
             with path.open("rb") as fh:
                 lex = pickle.load(fh)
             if isinstance(lex, Lexicons):
+                _keep_fresh(path)
                 return lex
     except Exception:  # noqa: BLE001 - absent, truncated or stale: rebuilt below
         pass
@@ -410,9 +413,34 @@ def load_cached(data_dir: Path = DATA_DIR) -> Lexicons:
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
             pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
-        for old in path.parent.glob("lexicons-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)  # compiled from data or code since edited
+        _prune(path)
     except OSError:
         tmp.unlink(missing_ok=True)
     return lex
+
+
+# Compiled copies of other digests belong to other versions (another checkout, an older install)
+# that may still be in use: only copies nobody has read for this long are removed. A copy in use
+# has its time refreshed at most once a day when read.
+CACHE_KEEP_DAYS = 30
+_DAY = 86_400
+
+
+def _keep_fresh(path: Path) -> None:
+    try:
+        if time.time() - path.stat().st_mtime > _DAY:
+            os.utime(path)
+    except OSError:
+        pass  # a read-only cache still serves; it is only pruned sooner
+
+
+def _prune(path: Path, keep_days: float = CACHE_KEEP_DAYS) -> None:
+    """Remove compiled copies other than `path` unused for `keep_days` (left behind by edits of
+    the data or code, or by versions no longer run)."""
+    cutoff = time.time() - keep_days * _DAY
+    for old in path.parent.glob("lexicons-*.pickle"):
+        try:
+            if old != path and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass  # removed by another process meanwhile, or not ours to remove

@@ -45,6 +45,7 @@ def test_compiled_lexicons_are_kept_in_a_private_cache_and_rebuilt_when_unusable
     import dataclasses
     import os
     import pickle
+    import time
     from datetime import date
 
     from govsite.engine.text import lexicon as lx
@@ -70,7 +71,8 @@ def test_compiled_lexicons_are_kept_in_a_private_cache_and_rebuilt_when_unusable
     path.write_bytes(pickle.dumps(marked))
     os.chmod(path, 0o666)
     assert lx.load_cached().sizes == built.sizes  # writable by others: not read, rebuilt
-    # An edited data file is a new cache key; the old compiled copy is removed.
+    # An edited data file is a new cache key. The other version's compiled copy stays (another
+    # checkout may still use it); only copies unused for CACHE_KEEP_DAYS are removed.
     data = tmp_path / "data"
     data.mkdir()
     for f in lx.DATA_DIR.iterdir():
@@ -79,6 +81,18 @@ def test_compiled_lexicons_are_kept_in_a_private_cache_and_rebuilt_when_unusable
     with (data / "banned.tsv").open("a", encoding="utf-8") as fh:
         fh.write("\n测试违禁词\tfraud\n")
     assert lx.cache_path(data) != path
+    stale = path.with_name("lexicons-000000000000000000000000.pickle")
+    stale.write_bytes(b"left by a version no longer run")
+    old = time.time() - (lx.CACHE_KEEP_DAYS + 1) * 86_400
+    os.utime(stale, (old, old))
     edited = lx.load_cached(data)
     assert [f.wrong for f in scan_text("出现测试违禁词。", lexicons=edited)] == ["测试违禁词"]
-    assert not path.exists() and lx.cache_path(data).is_file()
+    assert path.is_file() and lx.cache_path(data).is_file() and not stale.exists()
+    # Two versions alternating read their own copies, neither rebuilt.
+    stamps = (path.stat().st_mtime_ns, lx.cache_path(data).stat().st_mtime_ns)
+    assert lx.load_cached().sizes == built.sizes and lx.load_cached(data).sizes == edited.sizes
+    assert (path.stat().st_mtime_ns, lx.cache_path(data).stat().st_mtime_ns) == stamps
+    # A copy in use is kept fresh when read: an old stamp is renewed, so it is not pruned.
+    os.utime(path, (old, old))
+    lx.load_cached()
+    assert path.stat().st_mtime > old + 86_400
