@@ -46,6 +46,16 @@ def scope_key(user) -> str:  # noqa: ANN001
     return f"user:{user.pk}"  # operators and inspectors: their own lists
 
 
+def version_scope_key(user) -> str | None:  # noqa: ANN001
+    """scope_key for scopes that the registry's own tables define (national; a region and the
+    regions below it; a department), whose lists may be cached by registry version; None for
+    operators and inspectors, whose lists also depend on their memberships and assignments."""
+    m = membership_of(user)
+    if m is None or m.role not in (*NATIONAL_ROLES, Role.REGIONAL_ADMIN, Role.DEPARTMENT_ADMIN):
+        return None
+    return scope_key(user)
+
+
 def site_or_404(user, code: str) -> Site:  # noqa: ANN001
     site = visible_sites(user).select_related("region", "department", "sponsor").filter(code=code).first()
     if site is None:
@@ -97,3 +107,16 @@ def cached_count(user, qs: QuerySet, key: str, ttl: int = 60) -> int:
     scope and filter, recounted in the background once a minute old (console.refresh)."""
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
     return fresh_or_stale(f"console:count:{scope_key(user)}:{digest}", qs.count, ttl)
+
+
+def exact_count(qs: QuerySet, token: str, skey: str, key: str, ttl: int = 600) -> int:
+    """COUNT(*) of a version_scope_key scope, cached under the registry version token: exact,
+    since any change to the registry gives the next request a new token (registry.version)."""
+    from django.core.cache import cache
+
+    digest = hashlib.sha1(f"{token}\0{skey}\0{key}".encode(), usedforsecurity=False).hexdigest()
+    n = cache.get(f"console:count:v:{digest}")
+    if n is None:
+        n = qs.count()
+        cache.set(f"console:count:v:{digest}", n, ttl)
+    return n

@@ -4,10 +4,13 @@ the user's scope answers 404 exactly like an id that does not exist."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from functools import lru_cache, wraps
 from html import escape  # the stdlib one Django's wraps: same output, no lazy-string overhead
 from urllib.parse import quote, urlencode
@@ -19,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -35,6 +38,7 @@ from govsite.inspections import indicators as ind
 from govsite.inspections import rectification, reviews
 from govsite.inspections.errors import InspectionError
 from govsite.inspections.models import Assignment, Campaign, CampaignSite, RectificationTask
+from govsite.registry import version as registry_version
 from govsite.registry.models import Category, Region, Site
 
 PAGE_SIZE = 50
@@ -135,9 +139,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", _ctx(request, queue=queue, **_dashboard_figures(user)))
 
 
-def _registry_query(request: HttpRequest):  # noqa: ANN202
-    qs = scope.visible_sites(request.user)
-    f = {k: request.GET.get(k, "").strip()[:64] for k in ("q", "category", "status", "province")}
+_FILTERS = ("q", "category", "status", "province")
+
+
+def _registry_filters(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip()[:64] for k in _FILTERS}
+
+
+def _registry_query(user, f: dict[str, str]) -> QuerySet[Site]:  # noqa: ANN001
+    qs = scope.visible_sites(user)
     if f["q"]:
         qs = qs.filter(Q(code__startswith=f["q"]) | Q(name__contains=f["q"]))
     if f["category"].isdigit():
@@ -148,7 +158,7 @@ def _registry_query(request: HttpRequest):  # noqa: ANN202
         # A subquery on the province's regions rather than a join: the planner may then walk
         # the site code index and stop at the first page.
         qs = qs.filter(region_id__in=Region.objects.filter(code__startswith=f["province"]).values("pk"))
-    return qs, f
+    return qs
 
 
 _CATEGORY_LABELS = dict(Category.choices)
@@ -180,23 +190,54 @@ def _site_rows(rows: list[tuple]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - each cell escaped above
 
 
-def _provinces() -> tuple[tuple[str, str], ...]:
-    from django.core.cache import cache
-
-    rows = cache.get("console:provinces")
+def _provinces(token: str | None) -> tuple[tuple[str, str], ...]:
+    """The province filter's choices: read once per registry version in each process."""
+    rows = _local_get(("provinces", token)) if token else None
     if rows is None:
-        rows = [(c[:2], n) for c, n in Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").values_list("code", "name")]
-        cache.set("console:provinces", rows, 3600)
-    return tuple(map(tuple, rows))
+        rows = tuple((c[:2], n) for c, n in
+                     Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").values_list("code", "name"))
+        if token:
+            _local_put(("provinces", token), rows)
+    return rows
 
 
-@console_view
-def registry(request: HttpRequest) -> HttpResponse:
-    """Keyset pagination on the unique site code: each page is an indexed range scan, whatever
-    the depth; the total is counted once a minute per scope and filter. Rows are read as plain
-    values (no JSON contact fields, no model instances) and rendered to escaped HTML in Python."""
-    qs, f = _registry_query(request)
-    after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
+# Registry pages by registry version (govsite.registry.version): a version token changes in the
+# same commit as any change to sites, regions or departments, so a page cached under the token
+# read at the start of a request is never one from before the latest change. Kept in each
+# process (no cache round trip on a hit) and in the shared cache (one computation for all workers).
+REGISTRY_TTL = 600  # seconds in the shared cache; entries of earlier tokens are simply never read
+_LOCAL_MAX = 512  # pages held in each process (~8 kB each)
+_local: OrderedDict[tuple, object] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def forget_registry_pages() -> None:
+    """Empty this process's registry pages (tests: a rolled-back transaction can bring an
+    earlier token back with other data; in production a token never repeats)."""
+    with _local_lock:
+        _local.clear()
+
+
+def _local_get(key: tuple) -> object | None:
+    with _local_lock:
+        value = _local.get(key)
+        if value is not None:
+            _local.move_to_end(key)
+        return value
+
+
+def _local_put(key: tuple, value: object) -> None:
+    with _local_lock:
+        _local[key] = value
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_MAX:
+            _local.popitem(last=False)
+
+
+def _registry_page(user, f: dict[str, str], after: str, before: str, token: str | None, skey: str | None) -> tuple:  # noqa: ANN001
+    """(rows HTML, total, has_prev, has_next, prev_before, next_after) of one page."""
+    qs = _registry_query(user, f)
+
     def page(keyset: QuerySet[Site], order: str) -> list[tuple]:
         # The page's sites first, names joined to those rows only: joined before the LIMIT, a
         # regional scope made PostgreSQL hash the whole region table for every page.
@@ -215,13 +256,49 @@ def registry(request: HttpRequest) -> HttpResponse:
         rows = rows[:PAGE_SIZE]
         has_prev = bool(after)
     key = json.dumps(f, sort_keys=True, ensure_ascii=False)
-    total = scope.cached_count(request.user, qs, key)
+    if token and skey:
+        total = scope.exact_count(qs, token, skey, key)
+    else:
+        total = scope.cached_count(user, qs, key)
+    return (str(_site_rows(rows)), total, has_prev, has_next,
+            rows[0][0] if rows and has_prev else "", rows[-1][0] if rows and has_next else "")
+
+
+@console_view
+def registry(request: HttpRequest) -> HttpResponse:
+    """Keyset pagination on the unique site code: each page is an indexed range scan, whatever
+    the depth. Rows are read as plain values (no JSON contact fields, no model instances) and
+    rendered to escaped HTML in Python. For scopes the registry alone defines (national, a
+    region, a department) a page and its total are cached by registry version (exact: any change
+    makes the next request recompute); other scopes (operators, inspectors) are computed each time,
+    with the total counted once a minute."""
+    from django.core.cache import cache
+
+    user = request.user
+    f = _registry_filters(request)
+    after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
+    skey = scope.version_scope_key(user)
+    token = registry_version.token() if skey else None
+    if token:
+        key = ("registry", token, skey, get_script_prefix(), f["q"], f["category"], f["status"], f["province"],
+               after, before)
+        shared_key = "console:registry:" + hashlib.sha1(repr(key).encode(), usedforsecurity=False).hexdigest()
+        found = _local_get(key)
+        if found is None:
+            found = cache.get(shared_key)
+            if found is None:
+                found = _registry_page(user, f, after, before, token, skey)
+                cache.set(shared_key, found, REGISTRY_TTL)
+            _local_put(key, found)
+    else:
+        found = _registry_page(user, f, after, before, None, None)
+    rows_html, total, has_prev, has_next, prev_before, next_after = found
     query = urlencode({k: v for k, v in f.items() if v})
     return render(request, "console/registry.html", _ctx(
-        request, rows_html=_site_rows(rows), total=total, f=f, query=query, has_next=has_next, has_prev=has_prev,
-        next_after=rows[-1][0] if rows and has_next else "", prev_before=rows[0][0] if rows and has_prev else "",
+        request, rows_html=mark_safe(rows_html), total=total, f=f, query=query,  # noqa: S308 - escaped in _site_rows
+        has_next=has_next, has_prev=has_prev, next_after=next_after, prev_before=prev_before,
         categories=_options(_CATEGORY_CHOICES, f["category"]), statuses=_options(_STATUS_CHOICES, f["status"]),
-        provinces=_options(_provinces(), f["province"]),
+        provinces=_options(_provinces(token), f["province"]),
     ))
 
 

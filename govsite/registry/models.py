@@ -285,5 +285,18 @@ class DiscoveredHost(models.Model):
         ordering = ["kind", "region", "host"]
 
 
+class RegistryVersion(models.Model):
+    """One row (id 1) whose token database triggers replace whenever a change to sites, regions
+    or departments commits (migration 0006): read it with govsite.registry.version.token()."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "registry_version"
+        verbose_name = "登记库版本"
+        verbose_name_plural = verbose_name
+
+
 # Availability probes live in their own module; imported here so Django registers them.
 from govsite.registry.availability_models import AvailabilityDay, AvailabilityProbe, AvailabilityState  # noqa: E402, F401

@@ -27,6 +27,22 @@ def report(status: str = "ok", evidence: str = "") -> dict:
     ]}
 
 
+@pytest.fixture(autouse=True)
+def _registry_version_per_statement(request: pytest.FixtureRequest) -> None:
+    """In a test's transaction, which is rolled back and never committed, the registry version
+    token changes after each writing statement (PostgreSQL otherwise changes it at COMMIT, as in
+    production, where every console write commits); no page cached by an earlier test survives."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from govsite.console.views import forget_registry_pages
+    from govsite.registry.version import bump_per_statement
+
+    request.getfixturevalue("_django_db_helper")
+    bump_per_statement()
+    forget_registry_pages()
+    cache.clear()
+
+
 @dataclass
 class Console:
     w: World

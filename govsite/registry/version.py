@@ -1,0 +1,31 @@
+"""The registry's version token (migration 0006): replaced by database triggers whenever a
+change to sites, regions or departments commits, whichever code or process made it. A value
+cached under the token it was computed after can therefore never be served once the registry
+has changed: the next request reads a new token and misses."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+TRIGGERS = ("registry_site_version", "registry_region_version", "registry_department_version")
+_SQL = "SELECT token FROM registry_version WHERE id = 1"
+
+
+def token() -> str | None:
+    """The current token; None where there is none (a database without the triggers, or the
+    table emptied by a test flush): callers then cache nothing."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return None
+    # Plain SQL: the ORM would spend longer building this query than the database answering it.
+    with connection.cursor() as cur:
+        cur.execute(_SQL)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def bump_per_statement() -> None:
+    """On PostgreSQL the token changes at COMMIT; inside a transaction that is never committed
+    (a test) make it change after every writing statement instead, as it would in autocommit."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute(f"SET CONSTRAINTS {', '.join(TRIGGERS)} IMMEDIATE")
