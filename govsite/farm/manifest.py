@@ -6,8 +6,10 @@ import json
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from govsite.farm import text
-from govsite.farm.model import A_TYPE, DEFECTS, HOSTILE, SLOTS_PER_WEEK, WINDOWS, Farm, Site
+from govsite.farm.model import A_TYPE, DEFECTS, HOSTILE, OPT_IN, SLOTS_PER_WEEK, WINDOWS, Column, Farm, Site
 from govsite.farm.render import Renderer
 
 CST = timezone(timedelta(hours=8))
@@ -19,7 +21,7 @@ def week_start(farm: Farm) -> datetime:
 
 
 def _d(kind: str, page: str, **detail: Any) -> dict[str, Any]:
-    indicator = "hostile" if kind in HOSTILE else DEFECTS[kind]
+    indicator = "hostile" if kind in HOSTILE else DEFECTS.get(kind) or OPT_IN[kind]
     if kind in ("broken_link_home", "broken_link_deep"):
         detail["home"] = kind == "broken_link_home"
         kind = "broken_link"
@@ -80,6 +82,7 @@ def site_defects(site: Site) -> list[dict[str, Any]]:
         if ui is not None:
             out.append(_d("unanswered_consultation", base + u.item(col, ui), asked=str(site.item_date(col, ui)),
                           title=site.item_title(col, ui)))
+        out += _reply_defects(site, col, base, ui)
     need = 3 if ident.dept else 6
     for key, none_kind, few_kind in (("zjdc", "no_surveys", "few_surveys"), ("zxft", "no_interviews", "few_interviews")):
         col = site.by_key[key]
@@ -155,6 +158,27 @@ def site_defects(site: Site) -> list[dict[str, Any]]:
         details = {"huge_page": {"bytes": HUGE_BYTES}, "gzip_bomb": {"inflated_bytes": BOMB_BYTES},
                    "slow_drip": {"bytes_per_second": 1, "max_bytes": DRIP_BYTES}}
         out.append(_d(kind, base + paths[kind], **details.get(kind, {})))
+    return out
+
+
+def _reply_defects(site: Site, col: Column, base: str, unanswered: int | None) -> list[dict[str, Any]]:
+    """Reply timeliness (RS2019 D19-7), derived from the served replies: the column's newest reply
+    older than 2 months while it has messages of the last year (not when V15-5's unanswered message
+    already makes the column a veto), and each slowly answered message."""
+    farm = site.farm
+    u = Renderer(site).u
+    out: list[dict[str, Any]] = []
+    states = [site.consult_state(col, i) for i in range(len(col.ages))]
+    reply_ages = [r for ok, r in states if ok and r is not None]
+    line = farm.as_of - relativedelta(months=2)
+    newest = farm.as_of - timedelta(days=min(reply_ages)) if reply_ages else None
+    if unanswered is None and any(a <= 365 for a in col.ages) and (newest is None or newest < line):
+        out.append(_d("stale_replies", base + u.column(col), column=col.name, line=str(line),
+                      latest_reply=str(newest) if newest else None))
+    for i in sorted(site.slow_reply_idxs):
+        _, reply_age = site.consult_state(col, i)
+        out.append(_d("slow_replies", base + u.item(col, i), title=site.item_title(col, i),
+                      asked=str(site.item_date(col, i)), replied=str(farm.as_of - timedelta(days=reply_age or 0))))
     return out
 
 

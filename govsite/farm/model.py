@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,6 +65,14 @@ DEFECTS: dict[str, str] = {
     "online_system_down": "D15-10",
     "broken_search": "G-FUN-6",
 }
+# Opt-in defect kinds -> indicator: off by default (the default farm keeps its bytes and its
+# clean sites), switched on with Farm(opt_in=...) and then given to a share of the non-clean
+# sites by their own hash, leaving every other intent as it was.
+OPT_IN: dict[str, str] = {
+    "stale_replies": "D19-7",  # no reply published in the last 2 months (recent messages left open)
+    "slow_replies": "D19-7",  # a few messages answered after more than 5 working days
+}
+OPT_IN_SHARE = 0.2
 HOSTILE = ("calendar_trap", "session_trap", "redirect_loop", "huge_page", "gzip_bomb", "slow_drip",
            "wrong_charset", "malformed_html")
 INTENTS = tuple(DEFECTS) + HOSTILE  # kinds a site can be given on purpose
@@ -73,6 +82,14 @@ EXCLUSIVE = [("unreachable", "flaky"), ("jiucuo_missing", "jiucuo_static_image")
 WINDOWS = {"news": 14, "notice": 183, "policy": 183, "personnel": 365, "plan": 365}
 CLEAN_SHARE_MOD = 4  # every 4th site (shifted by the seed) is clean
 SLOTS_PER_WEEK = 2016  # 5-minute availability slots
+# Consultation replies. A clean reply comes within 5 calendar days of its question, so within 5
+# PRC working days whatever the holidays; a slow one 20-30 calendar days later, i.e. more than 5
+# working days (the longest holiday takes at most 7 working days out of 20) yet well within V15-5's
+# 3 months. `stale_replies` leaves the messages of the last 75 days open (under V15-5's 3 months)
+# so that the newest reply is older than 2 months.
+REPLY_MAX_LAG = 5
+SLOW_REPLY_LAG = (20, 30)
+STALE_REPLY_OPEN_DAYS = 75
 
 
 @dataclass(frozen=True)
@@ -163,9 +180,14 @@ class Farm:
     """All sites of one (seed, size, as_of). Identities are built eagerly (small); the
     structure of a site is built on demand and kept in a bounded LRU."""
 
-    def __init__(self, seed: int, sites: int, as_of: date, port: int = 8080, time_warp: float = 1.0) -> None:
+    def __init__(self, seed: int, sites: int, as_of: date, port: int = 8080, time_warp: float = 1.0,
+                 opt_in: Iterable[str] = ()) -> None:
         if not 1 <= sites <= MAX_SITES:
             raise ValueError(f"sites must be between 1 and {MAX_SITES}")
+        self.opt_in = tuple(sorted(set(opt_in)))
+        unknown = [k for k in self.opt_in if k not in OPT_IN]
+        if unknown:
+            raise ValueError(f"unknown opt-in defect kinds: {', '.join(unknown)} (known: {', '.join(OPT_IN)})")
         self.seed = seed
         self.n = sites
         self.as_of = as_of
@@ -244,6 +266,8 @@ class Farm:
             hub = unit(self.seed, host, "hub") < 0.1
             if hub:
                 intents.discard("low_volume")
+            if intents:  # never on a site that is clean without them
+                intents.update(k for k in self.opt_in if unit(self.seed, host, "opt_in", k) < OPT_IN_SHARE)
             ident = Identity(
                 index=i, host=host, code=f"{code}{serial:04d}", official_name=official, name=shown,
                 place=name, stem=stem, lvl=lvl, category=category, style=style, encoding=enc,
@@ -437,14 +461,33 @@ class Site:
 
     # consultation: (answered, reply_age)
     def consult_state(self, col: Column, idx: int) -> tuple[bool, int | None]:
+        answered, reply_age = self._consult_state(col, idx)
+        if answered and idx in self.slow_reply_idxs:
+            return True, col.ages[idx] - self.r("slow_reply", idx).randint(*SLOW_REPLY_LAG)
+        return answered, reply_age
+
+    def _consult_state(self, col: Column, idx: int) -> tuple[bool, int | None]:
         age = col.ages[idx]
         if idx == self.unanswered_idx():
+            return False, None
+        if self.has("stale_replies") and age < STALE_REPLY_OPEN_DAYS:
             return False, None
         r = self.r("reply", idx)
         if age <= 10 and r.random() < 0.4:
             return False, None
-        lag = r.randint(1, min(12, max(1, age)))
+        lag = r.randint(1, min(REPLY_MAX_LAG, age)) if age else 0  # never a reply dated after the check day
         return True, age - lag
+
+    @functools.cached_property
+    def slow_reply_idxs(self) -> frozenset[int]:
+        """Consultation messages answered slowly (`slow_replies`): 1-3 answered messages asked
+        35-330 days ago (inside the 1-year window, room for the slow lag)."""
+        col = self.by_key.get("zxzx")
+        if not self.has("slow_replies") or col is None:
+            return frozenset()
+        pool = [i for i, a in enumerate(col.ages) if 35 <= a <= 330 and self._consult_state(col, i)[0]]
+        r = self.r("slow_replies")
+        return frozenset(r.sample(pool, min(len(pool), r.randint(1, 3))))
 
     def unanswered_idx(self) -> int | None:
         if not self.has("unanswered_consultation"):
