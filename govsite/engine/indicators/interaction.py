@@ -1,4 +1,5 @@
-"""Interaction (互动回应): V15-5, D15-5, D15-6, D15-7 (RS2015) and V19-5 (RS2019).
+"""Interaction (互动回应): V15-5, D15-5, D15-6, D15-7 (RS2015), V19-5 and D19-7's reply
+timeliness (RS2019: replies not updated in 2 months, replies after > 5 PRC working days).
 
 `InteractionObserver` is a crawl observer like the Collector. It recognises consultation
 (咨询/信箱/留言), survey (征集/调查) and interview (访谈) columns by name (column headings, menu
@@ -26,6 +27,7 @@ from govsite.engine.fetch import Fetcher, FetchResult
 from govsite.engine.rulesets import RuleSet
 from govsite.engine.scoring import Finding
 from govsite.engine.urls import normalize
+from govsite.feedback.workdays import CalendarNotCovered, WorkCalendar
 
 KINDS = ("consult", "survey", "interview")
 KIND_LABEL = {"consult": "政务咨询类", "survey": "调查征集类", "interview": "互动访谈类"}
@@ -86,6 +88,7 @@ class Message:
     status: str | None = None  # answered | unanswered | None (not shown)
     detail_read: bool = False
     date_problem: str | None = None  # the text of a date that could not be read
+    column: str | None = None  # name of the column it was listed in; None when seen only as a page
 
 
 @dataclass
@@ -242,7 +245,10 @@ class InteractionObserver:
                 if it.date is None:
                     self._undated(kind, page, it.title, it.raw_date)
                 if kind == "consult":
-                    self._message(it.title, url, page, it.date, it.raw_date, statuses[i] if i < len(statuses) else None)
+                    msg = self._message(it.title, url, page, it.date, it.raw_date, statuses[i] if i < len(statuses) else None)
+                    if msg is not None and msg.column is None:
+                        # by name: a column's later list pages (index_1.html, ?page=2) are the same column
+                        msg.column = (col.name or "").strip() or normalize(page)
                 else:
                     self._activity(kind, it.title, url, page, it.date, it.raw_date)
         if own and (own in listed or (facts.article_pub_date is None and "ArticleTitle" not in facts.meta)):
@@ -440,6 +446,141 @@ class InteractionObserver:
         f = self._consult_state(months, window, as_of, "V19-5")
         assert f is not None
         return f
+
+    def d19_7(self, rs: RuleSet, as_of: date, base: Finding, calendar: WorkCalendar | None = None) -> Finding:
+        """D19-7 (互动交流：咨询建言) under `rs`: the D15-5 observation `base` (is there a channel,
+        is it used) plus the rule set's reply-timeliness sub-rules: a used column whose newest
+        published reply is older than `late_reply_months` (−points_late_reply), and answered
+        messages of the last `window_months` whose reply came more than `slow_reply_workdays`
+        PRC working days after the question (−points_slow_reply each). What V19-5 (2) already
+        counts (unanswered, or answered after > 3 months) is not counted again here; the total
+        never exceeds the indicator's cap."""
+        rule = rs.rule("D19-7")
+        v5 = rs.rule("V19-5") if "V19-5" in rs.indicators else None
+        veto_months = int(v5.get("unanswered_months", 3)) if v5 is not None else 3
+        window = int(rule.get("window_months", 12))
+        points, status = base.points, base.status
+        evidence, summary = list(base.evidence), [base.summary] if base.summary else []
+        if base.status == "deduct" or not self.messages:
+            # no channel, or an unused one: D15-5's deduction says it all (nothing to be timely about)
+            return Finding("D19-7", status, points, evidence, "；".join(summary))
+        vetoed = {id(m) for m, _ in self._late(as_of, veto_months, window)[0]}
+        extra = 0.0
+        if "late_reply_months" in rule.params:
+            ded, ev, why = self._stale_replies(as_of, int(rule.get("late_reply_months")), window, vetoed)
+            evidence += ev
+            summary += [why] if why else []
+            if ded:
+                extra += float(rule.get("points_late_reply", 0))
+        if "slow_reply_workdays" in rule.params:
+            slow, ev, why = self._slow_replies(as_of, int(rule.get("slow_reply_workdays")), window, veto_months,
+                                               calendar or WorkCalendar())
+            evidence += ev
+            summary += [why] if why else []
+            extra += float(rule.get("points_slow_reply", 0)) * slow
+        if extra:
+            points -= extra
+            status = "deduct"
+            cap = float(rule.get("cap", 0) or 0)
+            if cap > 0:
+                points = max(points, -cap)
+        return Finding("D19-7", status, points, evidence, "；".join(summary))
+
+    def _stale_replies(self, as_of: date, months: int, window_months: int, vetoed: set[int]
+                       ) -> tuple[bool, list[dict], str]:
+        """(deduct, evidence, summary) of "replies not updated in `months`", per consultation
+        column in use (a message in the window). A column is judged only when no message could
+        hide a newer reply: an answered message without a readable reply date, or one whose
+        status is not shown, makes it "cannot judge" unless another message already proves a
+        reply after the line (a reply dated after it, or an answered message asked after it)."""
+        line = as_of - relativedelta(months=months)
+        start = as_of - relativedelta(months=window_months)
+        groups: dict[str | None, list[Message]] = {}
+        for m in self.messages.values():
+            groups.setdefault(m.column, []).append(m)
+
+        def proves_recent(m: Message) -> bool:
+            return (m.replied is not None and line <= m.replied <= as_of) or (
+                m.status == "answered" and m.asked is not None and line <= m.asked <= as_of)
+
+        # a message seen only as a page (its column unknown) proves activity for the whole site
+        if any(proves_recent(m) for m in groups.get(None, [])):
+            return False, [], ""
+        stale: list[dict] = []
+        unknown: list[dict] = []
+        for name, msgs in groups.items():
+            if name is None or not any(m.asked is not None and start <= m.asked <= as_of for m in msgs):
+                continue  # not a column in use: D15-5 judges that
+            if any(proves_recent(m) for m in msgs):
+                continue
+            url = self._column_url(name, msgs)
+            hidden = [m for m in msgs if m.replied is None and m.status != "unanswered"
+                      and (m.asked is None or m.asked >= start)]
+            if hidden:
+                m = hidden[0]
+                why = (f"答复日期无法识别：{m.date_problem}" if m.date_problem else
+                       "未读取到答复日期" if m.status == "answered" else "未显示答复状态")
+                unknown.append({"url": url, "detail": f"「{name}」无法判断答复是否更新：{len(hidden)} 条留言"
+                                f"{'' if m.status == 'answered' else '可能'}已答复但答复日期不明（如「{m.title}」{why}）"})
+                continue
+            if any(id(m) in vetoed for m in msgs):
+                continue  # the column's lagging replies are already the V19-5 veto
+            newest = max((m for m in msgs if m.replied is not None), key=lambda m: m.replied, default=None)  # type: ignore[arg-type, return-value]
+            if newest is None:
+                detail = f"「{name}」近 {window_months} 个月有留言，但未见任何答复（检查日 {as_of.isoformat()}）"
+            else:
+                detail = (f"「{name}」最新答复日期 {newest.replied.isoformat()}（留言「{newest.title}」），"  # type: ignore[union-attr]
+                          f"早于检查日 {as_of.isoformat()} 前 {months} 个月（{line.isoformat()}），答复未更新")
+            stale.append({"url": url, "detail": detail})
+        if stale:
+            return True, stale + unknown, f"咨询类栏目超过 {months} 个月未更新答复：{'、'.join(e['detail'].split('」')[0] + '」' for e in stale)}"
+        if unknown:
+            return False, unknown, f"{len(unknown)} 个咨询类栏目的答复日期不明，无法判断 {months} 个月内是否更新答复"
+        return False, [], ""
+
+    def _column_url(self, name: str, msgs: list[Message]) -> str:
+        """The column's own URL (its menu link or list page), for evidence."""
+        for url, n in self.columns["consult"].items():
+            if n == name:
+                return url
+        return msgs[0].page
+
+    def _slow_replies(self, as_of: date, workdays: int, window_months: int, veto_months: int,
+                      calendar: WorkCalendar) -> tuple[int, list[dict], str]:
+        """(count, evidence, summary) of answered messages of the window whose reply came more
+        than `workdays` PRC working days after the question. A reply after > `veto_months` is
+        V19-5's and not counted; a message whose dates cannot be read, or whose year the
+        holiday calendar does not cover, is reported and not counted."""
+        start = as_of - relativedelta(months=window_months)
+        slow: list[tuple[Message, int]] = []
+        unread: list[dict] = []
+        judged = 0
+        for m in self.messages.values():
+            if m.asked is None or not start <= m.asked <= as_of:
+                continue
+            if m.replied is None:
+                if m.status == "answered" and m.date_problem:
+                    unread.append({"url": m.url or m.page, "detail": f"留言「{m.title}」{m.date_problem}，未能判断答复用时"})
+                continue
+            if m.replied < m.asked or m.replied > m.asked + relativedelta(months=veto_months):
+                continue  # a reply before its question is a date problem; one after > 3 months is V19-5
+            try:
+                days = calendar.workdays_between(m.asked, m.replied)
+            except CalendarNotCovered as exc:
+                unread.append({"url": m.url or m.page, "detail": f"留言「{m.title}」：{exc.year}年节假日安排不在日历中，未能计算工作日"})
+                continue
+            judged += 1
+            if days > workdays:
+                slow.append((m, days))
+        ev = [{"url": m.url or m.page, "detail": f"留言「{m.title}」提问日期 {m.raw_asked or m.asked.isoformat()}，"  # type: ignore[union-attr]
+               f"答复日期 {m.replied.isoformat()}，相隔 {d} 个工作日（超过 {workdays} 个工作日）"}  # type: ignore[union-attr]
+              for m, d in slow[:MAX_EVIDENCE]]
+        tail = f"；{len(unread)} 条留言的答复日期或工作日无法判断" if unread else ""
+        if slow:
+            return len(slow), ev + unread[:10], f"近 {window_months} 个月内 {len(slow)} 条留言超过 {workdays} 个工作日才答复{tail}"
+        if judged or unread:
+            return 0, unread[:10], f"近 {window_months} 个月内已答复的 {judged} 条留言均在 {workdays} 个工作日内答复{tail}"
+        return 0, [], ""
 
     def d15_5(self, rs: RuleSet, as_of: date, crawler: Crawler | None) -> Finding:
         rule = rs.rule("D15-5")

@@ -399,6 +399,8 @@ async def interaction_and_services(rs: RuleSet, target: RuleSet, inter: Interact
     max_req = int(rs.rule("D15-9").get("max_requests", 60)) + int(rs.rule("D15-10").get("max_requests", 20))
     await svc.verify(fetcher, crawler, deadline=deadline, check_external=check_external, max_requests=max_req)
     out = inter.findings(rs, as_of, portal=is_portal(category), crawler=crawler) + svc.findings(rs)
+    if "D19-7" in target.indicators:  # D15-5's observation plus the target's reply-timeliness rules
+        out = [inter.d19_7(target, as_of, f) if f.id == "D15-5" else f for f in out]
     if "V19-5" in target.indicators:
         out.append(inter.v19_5(target, as_of))
     if "V19-6" in target.indicators:

@@ -236,3 +236,136 @@ def test_enormous_undated_list_keeps_bounded_records(rs):
     assert len(obs.messages) <= 1000 and len(obs.undated["consult"]) <= 10
     v = obs.v15_5(rs, AS_OF)
     assert v.status == "error" and len(v.evidence) <= 20  # never a veto from dates that could not be read
+
+
+# -- RS2019 D19-7: reply timeliness (replies not updated in 2 months, slow replies) ---------------
+@pytest.fixture(scope="module")
+def rs19():
+    return load_ruleset("RS2019")
+
+
+def letter(title: str, asked: str, replied: str | None) -> str:
+    reply = f"<p>答复单位：县交通局</p><p>答复时间：{replied}</p><p>已处理</p>" if replied else "<p>尚未答复</p>"
+    return page("县长信箱", f"<h1>{title}</h1><p>来信时间：{asked}</p>{reply}", title=title)
+
+
+def mailbox(obs: InteractionObserver, rows: list[tuple[str, str, str | None, str | None]], *, details: bool = True,
+            as_of: date = AS_OF) -> None:
+    """A 县长信箱 list (title, asked, list status, reply date) and, with `details`, each message page."""
+    html = list_page("县长信箱", "/hdjl/zxzx/", [(t, a, s) for t, a, s, _ in rows])
+    facts = extract_page(html, BASE + "/hdjl/zxzx/", as_of=as_of)
+    obs(facts, PageRecord(url=BASE + "/hdjl/zxzx/", depth=1, status=200, error=None, elapsed=0.0, html=True))
+    if details:
+        for i, (t, a, s, r) in enumerate(rows):
+            if s != "未答复":
+                facts = extract_page(letter(t, a, r), f"{BASE}/hdjl/zxzx/{i}.html", as_of=as_of)
+                obs(facts, PageRecord(url=f"{BASE}/hdjl/zxzx/{i}.html", depth=2, status=200, error=None, elapsed=0.0,
+                                      html=True))
+
+
+def d19_7(obs: InteractionObserver, rs, rs19, as_of: date = AS_OF):
+    return obs.d19_7(rs19, as_of, obs.d15_5(rs, as_of, None))
+
+
+def test_replies_not_updated_in_two_months_deduct_d19_7(rs, rs19):
+    obs = InteractionObserver()
+    mailbox(obs, [
+        ("请问城乡医疗保险补贴什么时候发放", "2017-08-30", "未答复", None),  # recent and still open (no veto yet)
+        ("小区附近施工噪音扰民希望尽快处理", "2017-06-20", "已答复", "2017-06-23"),  # the newest reply: before 07-14
+        ("我村道路破损严重什么时候修缮", "2017-03-02", "已答复", "2017-03-06"),
+    ])
+    f = d19_7(obs, rs, rs19)
+    assert f.id == "D19-7" and f.status == "deduct"
+    assert f.points == -float(rs19.rule("D19-7").get("points_late_reply")) == -3.0
+    ev = next(e for e in f.evidence if "答复未更新" in e["detail"])
+    assert ev["url"] == BASE + "/hdjl/zxzx/" and "2017-06-23" in ev["detail"] and "「县长信箱」" in ev["detail"]
+    assert "超过 2 个月未更新答复" in f.summary
+    # the same column with a reply after the line is fine; so is an answered message asked after it
+    # (its reply, wherever it is dated, came after the line)
+    for extra in (("关于公交线路调整的咨询留言", "2017-08-01", "已答复", "2017-08-03"),
+                  ("关于公交线路调整的咨询留言", "2017-08-01", "已答复", None)):
+        obs = InteractionObserver()
+        mailbox(obs, [extra, ("我村道路破损严重什么时候修缮", "2017-03-02", "已答复", "2017-03-06")],
+                details=extra[3] is not None)
+        f = d19_7(obs, rs, rs19)
+        assert f.status == "ok" and f.points == 0.0, f
+
+
+def test_stale_replies_not_judged_when_a_reply_date_is_unknown(rs, rs19):
+    # the list says 已答复 but the message pages were not read: a newer reply may exist
+    obs = InteractionObserver()
+    mailbox(obs, [("小区附近施工噪音扰民希望尽快处理", "2017-06-20", "已答复", None),
+                  ("我村道路破损严重什么时候修缮", "2017-03-02", "已答复", None)], details=False)
+    f = d19_7(obs, rs, rs19)
+    assert f.status == "ok" and f.points == 0.0
+    assert "无法判断" in f.summary and any("答复日期不明" in e["detail"] for e in f.evidence)
+
+
+def test_stale_column_already_vetoed_is_not_deducted_again(rs, rs19):
+    obs = InteractionObserver()
+    mailbox(obs, [("小区附近施工噪音扰民希望尽快处理", "2017-05-02", "未答复", None),  # > 3 months: V19-5
+                  ("我村道路破损严重什么时候修缮", "2017-03-02", "已答复", "2017-03-06")])
+    assert obs.v19_5(rs19, AS_OF).status == "veto"
+    f = d19_7(obs, rs, rs19)
+    assert f.status == "ok" and f.points == 0.0
+
+
+def test_slow_replies_counted_in_prc_working_days(rs, rs19):
+    as_of = date(2017, 10, 20)
+    obs = InteractionObserver()
+    mailbox(obs, [
+        ("国庆前的咨询长假后答复的留言", "2017-09-29", "已答复", "2017-10-09"),  # 10 days, 2 working days (09-30 调休)
+        ("五一后的咨询隔了一周多答复的", "2017-05-02", "已答复", "2017-05-10"),  # 6 working days: slow
+        ("三天内答复的普通咨询留言一则", "2017-10-09", "已答复", "2017-10-12"),
+        ("四个月后才答复的咨询留言一则", "2017-03-01", "已答复", "2017-07-10"),  # V19-5's, not a slow reply
+        ("回复的日子写错了的咨询留言", "2017-08-01", "已答复", "2017-08-45"),  # unreadable: reported
+    ], as_of=as_of)
+    f = d19_7(obs, rs, rs19, as_of)
+    slow = [e for e in f.evidence if "个工作日（超过" in e["detail"]]
+    assert [e["url"] for e in slow] == [BASE + "/hdjl/zxzx/1.html"]
+    assert "相隔 6 个工作日" in slow[0]["detail"] and "2017-05-02" in slow[0]["detail"]
+    assert f.status == "deduct" and f.points == -float(rs19.rule("D19-7").get("points_slow_reply"))
+    assert "1 条留言超过 5 个工作日才答复" in f.summary
+    assert any(e["url"] == BASE + "/hdjl/zxzx/4.html" and "2017-08-45" in e["detail"] for e in f.evidence)
+    v = obs.v19_5(rs19, as_of)
+    assert v.status == "veto" and any(e["url"] == BASE + "/hdjl/zxzx/3.html" for e in v.evidence)
+
+
+def test_reply_in_a_year_the_holiday_calendar_lacks_is_reported_not_guessed(rs, rs19):
+    as_of = date(2031, 3, 1)
+    obs = InteractionObserver()
+    mailbox(obs, [("二〇三一年的咨询留言一则测试", "2031-02-02", "已答复", "2031-02-20"),
+                  ("二〇三一年的另一则咨询留言", "2031-02-10", "已答复", "2031-02-12")], as_of=as_of)
+    f = d19_7(obs, rs, rs19, as_of)
+    assert f.points == 0.0 and any("节假日安排不在日历中" in e["detail"] for e in f.evidence)
+
+
+def test_d19_7_deductions_stay_within_its_cap(rs, rs19):
+    rows = [(f"第{i}条隔了很久才答复的咨询留言", f"2017-0{4 + i % 3}-0{1 + i % 5}", "已答复", None) for i in range(12)]
+    rows = [(t, a, s, f"{a[:8]}2{a[-1]}") for t, a, s, _ in rows]  # day 1-5 -> 21-25: > 5 working days
+    rows.append(("请问城乡医疗保险补贴什么时候发放", "2017-09-01", "未答复", None))
+    obs = InteractionObserver()
+    mailbox(obs, rows)
+    f = d19_7(obs, rs, rs19)
+    cap = float(rs19.rule("D19-7").get("cap"))
+    assert f.status == "deduct" and f.points == -cap
+    assert sum("个工作日（超过" in e["detail"] for e in f.evidence) == 12
+    assert "超过 2 个月未更新答复" in f.summary  # newest reply 2017-06-25 < 2017-07-14
+
+
+def test_no_channel_d19_7_is_d15_5_alone(rs, rs19):
+    obs = InteractionObserver()
+    feed(obs, BASE + "/", home_with(("政务要闻", "/xwzx/zwyw/")), depth=0)
+    f = d19_7(obs, rs, rs19)
+    assert f.status == "deduct" and f.points == -5.0 and "未开设" in f.summary
+
+
+async def test_check_site_rs2019_reply_timeliness_end_to_end():
+    from tests.engine.sitekit import Site
+
+    rep = await _check_site(Site(), ruleset="RS2019")
+    d7 = _ind(rep, "D19-7")
+    assert [i["id"] for i in rep["indicators"]].count("D19-7") == 1
+    assert d7["status"] == "ok" and "均在 5 个工作日内答复" in d7["summary"]
+    rep = await _check_site(Site())  # RS2015 reports have no D19-7
+    assert not any(i["id"] == "D19-7" for i in rep["indicators"])
