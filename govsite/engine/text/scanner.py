@@ -147,8 +147,10 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
         return [], ScanStats([], [], [])
     raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
     hits: list[tuple[int, tuple[lx.Entry, ...]]] = []  # (byte start, entries)
-    for end_idx, (nbytes, entries) in lex.automaton.iter(raw.decode("latin-1")):
-        hits.append((end_idx + 1 - nbytes, entries))
+    entries_of, kb = lex.entries, lx.KEY_BYTES
+    for end_idx, value in lex.automaton.iter(raw.decode("latin-1")):
+        key, nbytes = divmod(value, kb)
+        hits.append((end_idx + 1 - nbytes, entries_of(key)))
         if len(hits) >= MAX_HITS:
             break
     to_char = _char_offsets(raw, {s for s, _ in hits})
