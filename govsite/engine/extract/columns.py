@@ -11,10 +11,11 @@ the real title. Results are cached per node, so the whole page costs about one p
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 
 SKIP_TAGS = frozenset({"script", "style", "link", "meta", "br", "hr", "img", "input", "noscript", "template",
                        "iframe", "select", "button", "svg", "-comment", "-text", "option", "map", "area"})
@@ -64,12 +65,38 @@ _HTML_TAGS = ("a abbr address area article aside audio b base bdi bdo big blockq
               "source span strike strong style sub summary sup table tbody td template textarea tfoot th thead time "
               "title tr track tt u ul var video wbr")
 _TAG_NAMES = _standard_tag_names()
+TAG_NAMES = _TAG_NAMES  # for walks that inline tag_of()
 
 
 def tag_of(node: LexborNode) -> str | None:
     """`node.tag` without decoding the name: the getter costs ~4x the integer tag id."""
     name = _TAG_NAMES.get(node.tag_id)
     return name if name is not None else node.tag
+
+
+_SELECTORS = threading.local()
+
+
+def _selector() -> LexborCSSSelector:
+    # One selector engine per thread for every document: `node.css()` makes one per parsed
+    # document (a CSS parser and matcher set up and torn down for each page). A thread of its
+    # own, since the crawler parses large pages in worker threads.
+    try:
+        return _SELECTORS.sel
+    except AttributeError:
+        sel = _SELECTORS.sel = LexborCSSSelector()
+        return sel
+
+
+def select(node: LexborNode, query: str) -> list[LexborNode]:
+    """`node.css(query)`."""
+    return _selector().find(query, node)
+
+
+def select_first(node: LexborNode, query: str) -> LexborNode | None:
+    """`node.css_first(query)`."""
+    found = _selector().find_first(query, node)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=4096)
@@ -135,7 +162,7 @@ def read_heading(node: LexborNode) -> Heading | None:
     if len(parts) == 1:
         if ":" in parts[0] or "：" in parts[0]:
             return None  # a field (留言时间：, 状态：已答复), not a title
-        a = node if tag_of(node) == "a" else node.css_first("a[href]")
+        a = node if tag_of(node) == "a" else select_first(node, "a[href]")
         return Heading("title", parts, [a.attrs.get("href") if a is not None else None])
     labels: list[str] = []
     urls: list[str | None] = []
@@ -192,7 +219,7 @@ def read_heading(node: LexborNode) -> Heading | None:
     # A title inside the bar (h3, class="title") names the column; the other labels are tabs
     # or filters of the same column.
     own_id = node.mem_id
-    h = node.css_first("h1, h2, h3, h4, h5, h6")
+    h = select_first(node, "h1, h2, h3, h4, h5, h6")
     if h is not None:
         ht = h.text(deep=True, strip=True)
         for i, lab in enumerate(labels):
@@ -350,7 +377,7 @@ class ColumnFinder:
                     return "blocked"
                 sib = sib.prev
                 continue
-            if in_row and (tag == "a" or sib.css_first("a") is not None):
+            if in_row and (tag == "a" or select_first(sib, "a") is not None):
                 return "blocked"
             if tag == "a" and ntag == "a":
                 sib = sib.prev  # the previous link of a row of links: a peer, not a title

@@ -14,7 +14,17 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from govsite.engine.extract.columns import ColumnFinder, ColumnKey, column_type, is_more, panes_of, tag_of
+from govsite.engine.extract.columns import (
+    TAG_NAMES,
+    ColumnFinder,
+    ColumnKey,
+    column_type,
+    is_more,
+    panes_of,
+    select,
+    select_first,
+    tag_of,
+)
 from govsite.engine.extract.dates import (
     DATE_LABELS,
     PUB_LABELS,
@@ -35,9 +45,17 @@ SERVICE_GUIDE_KEYS = ("事项名称", "设定依据", "申请条件", "办理材
 _LINK_SELECTOR = "a[href], area[href], img[src], script[src], iframe[src], frame[src], link[href], embed[src]"
 _HID_ATTR = "data-govsite-hidden"  # a temporary mark on hidden boxes
 _HIDDEN_LINKS = ", ".join(f"[{_HID_ATTR}] {sel.strip()}" for sel in _LINK_SELECTOR.split(","))
+# The elements the one pass reads (`_walk` lists them as this selector list returns them): these
+# tags, these tags with the attribute, and any element with both onclick and title.
 _ONE_PASS = ("meta, title, base, script, a, area[href], img, iframe[src], frame[src], link[href], embed[src], "
              "[onclick][title], gsdate, style, noscript, template, textarea")
+_PASS_TAGS = frozenset({"meta", "title", "base", "script", "a", "img", "gsdate", "style", "noscript", "template",
+                        "textarea"})
+_PASS_IF_ATTR = {"area": "href", "iframe": "src", "frame": "src", "link": "href", "embed": "src"}
 _INVISIBLE = frozenset({"style", "noscript", "template", "textarea"})  # removed with scripts after the pass
+# Every element once, and again for each of these it matches: the elements seen more than
+# once (a few per page) are the only ones whose attributes need reading.
+_ALL_ELEMENTS = "*, [onclick][title], [style], [hidden]"
 _HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?"
     r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)[^>]*overflow\s*:\s*hidden|font-size\s*:\s*0(?:px)?\s*(?:;|$)"
@@ -163,7 +181,7 @@ def _site_name(meta: dict[str, str], tree: LexborHTMLParser, title: str | None) 
         if meta.get(key):
             return _clean(meta[key]), "meta"
     for sel in ("[class*=logo] img[alt]", "[id*=logo] img[alt]", "header img[alt]"):
-        n = tree.css_first(sel)
+        n = select_first(tree.root, sel)
         if n is not None:
             alt = _clean(n.attributes.get("alt"))
             if 2 <= len(alt) <= 30 and _SITE_SUFFIX_RE.search(alt):
@@ -294,6 +312,34 @@ def _mark_dates(html: str) -> str:
     return html[:start] + "".join(out)
 
 
+def _walk(tree: LexborHTMLParser) -> tuple[list[tuple[LexborNode, str]], list[LexborNode]]:
+    """What `tree.css(_ONE_PASS)` returns, in its order, each with its tag (an element once per
+    selector of the list it matches: its tag, then [onclick][title]), and the elements hidden by
+    their style or the hidden attribute. One walk over every element: the tag is read for each,
+    the attributes only of the few elements the walk returns more than once (the selector list
+    of 17 cost four times this walk, and the style query another walk)."""
+    visits: list[tuple[LexborNode, str]] = []
+    hiders: list[LexborNode] = []
+    prev_id = checked_id = -1
+    tag = ""
+    for el in select(tree.root, _ALL_ELEMENTS):
+        mid = el.mem_id
+        if mid == prev_id:
+            if mid != checked_id:
+                checked_id = mid
+                a = el.attributes
+                if "onclick" in a and "title" in a:
+                    visits.append((el, tag))
+                if "hidden" in a or ("style" in a and _is_hidden_style(a["style"] or "")):
+                    hiders.append(el)
+            continue
+        prev_id = mid
+        tag = TAG_NAMES.get(el.tag_id) or el.tag or ""
+        if tag in _PASS_TAGS or (tag in _PASS_IF_ATTR and _PASS_IF_ATTR[tag] in el.attrs):
+            visits.append((el, tag))
+    return visits, hiders
+
+
 def extract_page(
     html: str | bytes,
     url: str,
@@ -314,21 +360,14 @@ def extract_page(
     base = url
 
     # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
-    hidden: set[int] = set()
-    # Every styled element: substring prefilters in the selector (none, hidden, "-", ":0") cost
-    # more than looking the few distinct styles up in _HIDDEN_STYLES.
-    hiders: list[LexborNode] = []
-    for el in tree.css("[style], [hidden]"):
-        a = el.attributes
-        if ("hidden" in a or _is_hidden_style(a.get("style") or "")) and el.mem_id not in hidden:
-            hiders.append(el)
-            hidden.add(el.mem_id)
+    visits, hiders = _walk(tree)
+    hidden = {el.mem_id for el in hiders}
     if hiders:
         # The references inside hidden boxes: mark the boxes, then one selector query finds
         # them all (a query per box cost ~20 µs each); the marks are removed right after.
         for el in hiders:
             el.attrs[_HID_ATTR] = ""
-        for d in tree.css(_HIDDEN_LINKS):
+        for d in select(tree.root, _HIDDEN_LINKS):
             hidden.add(d.mem_id)
         for el in hiders:
             del el.attrs[_HID_ATTR]
@@ -352,8 +391,7 @@ def extract_page(
     has_hidden = bool(hidden)
     invisible: list[LexborNode] = []
     invisible_ids: set[int] = set()
-    for i, n in enumerate(tree.css(_ONE_PASS)):
-        tag = tag_of(n)
+    for i, (n, tag) in enumerate(visits):
         if tag == "a":
             attrs = n.attrs
             raw = attrs.get("href")
@@ -527,11 +565,11 @@ def extract_page(
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
     footer_ids: set[int] = set()
-    for fe in tree.css(_FOOTER):
+    for fe in select(tree.root, _FOOTER):
         if fe.mem_id in footer_ids:
             continue  # inside a footer already listed (its own query would find nothing new)
         footer_ids.add(fe.mem_id)
-        for d in fe.css(_IN_FOOTER):
+        for d in select(fe, _IN_FOOTER):
             footer_ids.add(d.mem_id)
     if footer_ids:
         anchors = [a for a in anchors if (a.mark or a.node).mem_id not in footer_ids]
@@ -551,7 +589,7 @@ def extract_page(
     # Links that are heading labels are not items of their own column.
     label_ids: set[int] = set()
     for hn in finder.heading_nodes.values():
-        for a in hn.css("a"):
+        for a in select(hn, "a"):
             label_ids.add(a.mem_id)
         label_ids.add(hn.mem_id)
 
@@ -607,18 +645,18 @@ def extract_page(
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
     # Lists without any link (one query instead of a css_first("a") per list).
-    for lst in tree.css("ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
+    for lst in select(tree.root, "ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
         if lst.mem_id in footer_ids:
             continue
         tag = tag_of(lst)
-        if tag in ("ul", "ol") and lst.css_first("li") is not None:
+        if tag in ("ul", "ol") and select_first(lst, "li") is not None:
             continue
-        if tag == "table" and lst.css_first("td") is not None:
+        if tag == "table" and select_first(lst, "td") is not None:
             continue
         if tag == "dl":
             # <dl><dt>name</dt></dl> with no <dd>: the dt names the empty list.
-            dt = lst.css_first("dt")
-            if lst.css_first("dd") is not None or dt is None:
+            dt = select_first(lst, "dt")
+            if select_first(lst, "dd") is not None or dt is None:
                 continue
             h = finder.heading(dt)
             if h is not None and h.kind == "title" and _good_name(h.labels[h.title]):
@@ -670,9 +708,9 @@ def extract_page(
 
 def _pane_has_items(pane: LexborNode, a_text: dict[int, str]) -> bool:
     """Any titled link or shown date inside: an image-only "more" link does not count."""
-    if pane.css_first(_MARK) is not None:
+    if select_first(pane, _MARK) is not None:
         return True
-    for a in pane.css("a"):
+    for a in select(pane, "a"):
         t = a_text.get(a.mem_id, "")
         if len(t) >= 4 and not is_more(t):
             return True
@@ -775,9 +813,9 @@ def _pagination(text: str, code: list[str]) -> dict[str, int] | None:
 
 
 def _nav(tree: LexborHTMLParser, a_text: dict[int, str], a_url: dict[int, str | None]) -> list[Link]:
-    for cand in tree.css("nav, [class*=nav], [id*=nav], [class*=menu], [id*=menu]"):
+    for cand in select(tree.root, "nav, [class*=nav], [id*=nav], [class*=menu], [id*=menu]"):
         links = []
-        for a in cand.css("a[href]"):
+        for a in select(cand, "a[href]"):
             mid = a.mem_id
             txt = a_text.get(mid, "")
             u = a_url.get(mid)

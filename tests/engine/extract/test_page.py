@@ -236,3 +236,30 @@ def test_guide_labels_are_found_as_the_label_regex_finds_them():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
         expected = re.search(r"(?:^|\n)\s*事项名称\s*(?:[:：]|\n|$)", text) is not None
         assert _is_label(text, "事项名称") is expected, repr(text)
+
+
+def test_one_walk_lists_what_the_selector_list_returns() -> None:
+    """`_walk` replaces `tree.css(_ONE_PASS)` and the `[style], [hidden]` query: the same
+    elements in the same order (twice for a listed tag that also has onclick and title), and the
+    boxes hidden by style or attribute."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _ONE_PASS, _is_hidden_style, _walk
+
+    html = page(
+        '<div onclick="go(\'/a.html\')" title="一个可点击的标题"><a href="/x" onclick="f()" title="t">链接</a></div>'
+        '<img src="/i.png" onClick="z()" TITLE="图"><area href="/m"><area title="t" onclick="y()"><iframe></iframe>'
+        '<iframe src="/f.html"></iframe><link href="/s.css"><embed src="/e.swf"><frame>'
+        '<p style="display:none"><a href="/h1">隐藏</a></p><span hidden style="color:red"><img src="/h2.png"></span>'
+        '<p style="color:red">可见</p><style onclick="q()" title="s">p{}</style><noscript>n</noscript>'
+        '<textarea>t</textarea><gsdate>2017-09-12</gsdate><script src="/a.js"></script><script>var x;</script>',
+        '<meta name="SiteName" content="示例"><base href="/b/">')
+    tree = LexborHTMLParser(html)
+    visits, hiders = _walk(tree)
+    expected = tree.css(_ONE_PASS)
+    assert [(n.mem_id, tag) for n, tag in visits] == [(n.mem_id, n.tag) for n in expected]
+    assert len(expected) > len({n.mem_id for n in expected})  # the onclick elements came twice
+    styled = [el for el in tree.css("[style], [hidden]")
+              if "hidden" in el.attributes or _is_hidden_style(el.attributes.get("style") or "")]
+    assert [el.mem_id for el in hiders] == list(dict.fromkeys(el.mem_id for el in styled))
+    assert len(hiders) == 2
