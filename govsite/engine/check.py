@@ -23,10 +23,8 @@ from govsite.engine.indicators.collect import Collector
 from govsite.engine.indicators.content import ContentObserver
 from govsite.engine.indicators.interaction import InteractionObserver
 from govsite.engine.indicators.services import ServiceObserver, interaction_and_services
-from govsite.engine.render import render_site
 from govsite.engine.rulesets import RuleSet, load_ruleset, ruleset_for
 from govsite.engine.scoring import Finding, score
-from govsite.engine.search import crawl_titles, search_check
 from govsite.engine.security import DEFAULT_ALLOW, BaselineStore, SecurityObserver
 from govsite.engine.urls import host_of, normalize
 
@@ -66,6 +64,9 @@ class CheckOptions:
 
 
 _RULESETS: dict[str, RuleSet] = {}
+# The rule set in force on a date: `ruleset_for` parses every bundled rule-set file, which the
+# checks of one campaign would otherwise redo per site. Kept for the process, as the rule sets are.
+_IN_FORCE: dict[date, str] = {}
 
 
 def get_ruleset(name: str) -> RuleSet:
@@ -73,6 +74,13 @@ def get_ruleset(name: str) -> RuleSet:
     if rs is None:
         rs = _RULESETS[name] = load_ruleset(name)
     return rs
+
+
+def _in_force(day: date) -> str:
+    rid = _IN_FORCE.get(day)
+    if rid is None:
+        rid = _IN_FORCE[day] = ruleset_for(day)
+    return rid
 
 
 def make_fetcher(options: CheckOptions) -> Fetcher:
@@ -94,7 +102,7 @@ async def check_site(
 
     `on_crawl` receives the finished crawler (pages and link records) for callers that need
     more than the report, such as the accuracy bench."""
-    rs = get_ruleset(options.ruleset or ruleset_for(_as_date(options.as_of)))
+    rs = get_ruleset(options.ruleset or _in_force(_as_date(options.as_of)))
     own = fetcher is None
     f = fetcher or make_fetcher(options)
     try:
@@ -186,8 +194,13 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
 
     # Raises RenderUnavailable when Chromium/Playwright is missing (the CLI checks first).
     # Home page, then script-built column pages (bounded), re-read as a browser shows them.
-    rendered = await render_site(f, url, collector, crawler.pages, as_of=options.as_of, domains=target.domains,
-                                 deadline=deadline) if options.render and not home_problem else None
+    # (render and search are imported when used: a check without them does not compile them)
+    rendered = None
+    if options.render and not home_problem:
+        from govsite.engine.render import render_site
+
+        rendered = await render_site(f, url, collector, crawler.pages, as_of=options.as_of, domains=target.domains,
+                                     deadline=deadline)
     if home_problem:
         for fid in ("V15-2", "V15-3", "D15-2", "D15-3", "D15-4", "G-NAME-1", "G-ID-1", "G-ID-2", "G-ID-4"):
             findings.append(Finding(fid, "error", 0.0, [{"url": url, "detail": home_problem}], home_problem))
@@ -200,6 +213,8 @@ async def _check(target: SiteTarget, options: CheckOptions, rs: RuleSet, f: Fetc
         findings.append(guideline.code_check(rs, collector, target.code))
         findings.append(guideline.jiucuo_check(collector, target.code))
         if options.check_search and "G-FUN-6" in target_rs.indicators:
+            from govsite.engine.search import crawl_titles, search_check
+
             findings.append(await search_check(f, url, crawl_titles(collector.home_items + collector.depth1_items),
                                                domains=target.domains, deadline=deadline))
     if content.pages:
