@@ -12,9 +12,13 @@ _SQL = "SELECT token FROM registry_version WHERE id = 1"
 
 
 def token() -> str | None:
-    """The current token; None where there is none (a database without the triggers, or the
-    table emptied by a test flush): callers then cache nothing."""
+    """The current token; None when nothing may be cached under it: a database without the
+    triggers, the table emptied (a test flush), or — on PostgreSQL, where the token changes at
+    COMMIT — inside a transaction, which may hold registry changes of its own not yet committed."""
     if connection.vendor not in ("postgresql", "sqlite"):
+        return None
+    if (connection.vendor == "postgresql" and connection.in_atomic_block
+            and not getattr(connection, "registry_version_per_statement", False)):
         return None
     # Plain SQL: the ORM would spend longer building this query than the database answering it.
     with connection.cursor() as cur:
@@ -24,8 +28,10 @@ def token() -> str | None:
 
 
 def bump_per_statement() -> None:
-    """On PostgreSQL the token changes at COMMIT; inside a transaction that is never committed
-    (a test) make it change after every writing statement instead, as it would in autocommit."""
+    """Tests: inside this connection's current transaction (rolled back, never committed) the
+    token changes after every writing statement, as it does in autocommit, and may be used.
+    (SQLite's triggers always work so: one writer at a time, no lock to keep short.)"""
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cur:
             cur.execute(f"SET CONSTRAINTS {', '.join(TRIGGERS)} IMMEDIATE")
+        connection.registry_version_per_statement = True

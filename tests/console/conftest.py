@@ -5,6 +5,7 @@ rectification task."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,12 +29,16 @@ def report(status: str = "ok", evidence: str = "") -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _registry_version_per_statement(request: pytest.FixtureRequest) -> None:
+def _registry_version_per_statement(request: pytest.FixtureRequest) -> Iterator[None]:
     """In a test's transaction, which is rolled back and never committed, the registry version
-    token changes after each writing statement (PostgreSQL otherwise changes it at COMMIT, as in
-    production, where every console write commits); no page cached by an earlier test survives."""
+    token changes after each writing statement and pages may be cached by it, as in autocommit
+    (PostgreSQL otherwise changes it at COMMIT, and caches nothing inside a transaction); no page
+    cached by an earlier test survives."""
     if request.node.get_closest_marker("django_db") is None:
+        yield
         return
+    from django.db import connection
+
     from govsite.console.views import forget_registry_pages
     from govsite.registry.version import bump_per_statement
 
@@ -41,6 +46,8 @@ def _registry_version_per_statement(request: pytest.FixtureRequest) -> None:
     bump_per_statement()
     forget_registry_pages()
     cache.clear()
+    yield
+    connection.registry_version_per_statement = False
 
 
 @dataclass
