@@ -232,21 +232,14 @@ def _local_put(key: tuple, value: object) -> None:
 def _registry_page(user, f: dict[str, str], after: str, before: str, token: str | None, skey: str | None) -> str:  # noqa: ANN001
     """The page's content (console/registry.html's content block) for these filters and keyset."""
     qs = _registry_query(user, f)
-
-    def page(keyset: QuerySet[Site], order: str) -> list[tuple]:
-        # The page's sites first, names joined to those rows only: joined before the LIMIT, a
-        # regional scope made PostgreSQL hash the whole region table for every page.
-        ids = keyset.order_by(order).values("pk")[: PAGE_SIZE + 1]
-        cols = ("code", "name", "region__name", "department__name", "category", "status")
-        return list(Site.objects.filter(pk__in=ids).order_by(order).values_list(*cols))
-
+    page = qs.values_list("code", "name", "region__name", "department__name", "category", "status")
     if before:
-        rows = page(qs.filter(code__lt=before), "-code")
+        rows = list(page.filter(code__lt=before).order_by("-code")[: PAGE_SIZE + 1])
         has_prev = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
         has_next = True
     else:
-        rows = page(qs.filter(code__gt=after) if after else qs, "code")
+        rows = list((page.filter(code__gt=after) if after else page).order_by("code")[: PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_prev = bool(after)
