@@ -249,6 +249,44 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
 _MARK = "gsdate"  # an element wrapped around text that may be a date, so CSS finds it in C
 # What a footer's box holds that is furniture; nested footer boxes are listed so they are skipped.
 _IN_FOOTER = f"a, {_MARK}, ul, ol, table, dl, {_FOOTER}"
+_IN_FOOTER_TAGS = frozenset({"a", _MARK, "ul", "ol", "table", "dl"})
+
+
+class _Footer:
+    """Which elements are footer furniture: the footer boxes, and the elements of `_IN_FOOTER`
+    inside one, as a query of `_IN_FOOTER` in each box finds them. Only the anchors and empty
+    lists are ever asked about, so their ancestors are looked up (remembered along the way)
+    instead of querying every box (two selector walks a page)."""
+
+    __slots__ = ("boxes", "_inside")
+
+    def __init__(self, boxes: set[int]) -> None:
+        self.boxes = boxes
+        self._inside: dict[int, bool] = {}  # element -> it or an ancestor is a box
+
+    def holds(self, node: LexborNode) -> bool:
+        if node.mem_id in self.boxes:
+            return True
+        if tag_of(node) not in _IN_FOOTER_TAGS:
+            return False
+        inside = self._inside
+        path: list[int] = []
+        verdict = False
+        n: LexborNode | None = node
+        while n is not None:
+            mid = n.mem_id
+            known = inside.get(mid)
+            if known is not None:
+                verdict = known
+                break
+            path.append(mid)
+            if mid in self.boxes:
+                verdict = True
+                break
+            n = n.parent
+        for mid in path:
+            inside[mid] = verdict
+        return verdict
 _DIGIT_DATE_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])\s*[-/.月]\s*(?:[12]\d|3[01]|0?[1-9])(?![\d%A-Za-z])")
 # A text node (between '>' and '<') holding digit-separator-digit; validated afterwards.
 # Written as `>([^<>]*?\d\s*[-/.月]\s*\d[^<>]*)<` but with possessive runs of non-digits: the lazy
@@ -564,15 +602,9 @@ def extract_page(
         mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
-    footer_ids: set[int] = set()
-    for fe in select(tree.root, _FOOTER):
-        if fe.mem_id in footer_ids:
-            continue  # inside a footer already listed (its own query would find nothing new)
-        footer_ids.add(fe.mem_id)
-        for d in select(fe, _IN_FOOTER):
-            footer_ids.add(d.mem_id)
-    if footer_ids:
-        anchors = [a for a in anchors if (a.mark or a.node).mem_id not in footer_ids]
+    footer = _Footer({fe.mem_id for fe in select(tree.root, _FOOTER)})
+    if footer.boxes:
+        anchors = [a for a in anchors if not footer.holds(a.mark or a.node)]
 
     finder = ColumnFinder(content)
     keyed: dict[tuple[int, int], tuple[ColumnKey, list[_Anchor]]] = {}
@@ -646,7 +678,7 @@ def extract_page(
                                       type=column_type(lab)))
     # Lists without any link (one query instead of a css_first("a") per list).
     for lst in select(tree.root, "ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
-        if lst.mem_id in footer_ids:
+        if footer.boxes and footer.holds(lst):
             continue
         tag = tag_of(lst)
         if tag in ("ul", "ol") and select_first(lst, "li") is not None:

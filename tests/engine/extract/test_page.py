@@ -263,3 +263,26 @@ def test_one_walk_lists_what_the_selector_list_returns() -> None:
               if "hidden" in el.attributes or _is_hidden_style(el.attributes.get("style") or "")]
     assert [el.mem_id for el in hiders] == list(dict.fromkeys(el.mem_id for el in styled))
     assert len(hiders) == 2
+
+
+def test_footer_furniture_as_the_queries_in_each_box_find_it() -> None:
+    """`_Footer.holds` answers as the old per-box query `_IN_FOOTER` did, for every element."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _FOOTER, _IN_FOOTER, _Footer
+
+    tree = LexborHTMLParser(page(
+        '<div class="main"><ul><li><a href="/n1">新闻</a><gsdate>09-12</gsdate></li></ul></div>'
+        '<div id="site-footer"><p><a href="/f1">关于</a><span>x</span></p><table><tr><td>t</td></tr></table>'
+        '<div class="copyright"><gsdate>2017-09-12</gsdate><dl><dt>d</dt></dl></div></div>'
+        '<footer><ol><li>o</li></ol><noscript><a href="/ns">n</a></noscript></footer><a href="/after">后</a>'))
+    for n in tree.css("noscript"):
+        n.decompose(recursive=False)  # as extract_page removes invisible elements before the footer
+    footer = _Footer({fe.mem_id for fe in tree.css(_FOOTER)})
+    old: set[int] = set()
+    for fe in tree.css(_FOOTER):
+        old.add(fe.mem_id)
+        old.update(d.mem_id for d in fe.css(_IN_FOOTER))
+    everything = tree.css("*")
+    assert [footer.holds(n) for n in everything] == [n.mem_id in old for n in everything]
+    assert 6 <= sum(footer.holds(n) for n in everything) < len(everything)
