@@ -292,6 +292,8 @@ _DIGIT_DATE_RE = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])\s*[-/.月]\s*(?:[12]\d|3
 # Written as `>([^<>]*?\d\s*[-/.月]\s*\d[^<>]*)<` but with possessive runs of non-digits: the lazy
 # form tried the date at every character of every text run.
 _TEXT_WITH_DATE_RE = re.compile(r">((?:[^<>\d]++|\d(?!\s*[-/.月]\s*\d))*+\d\s*[-/.月]\s*\d[^<>]*+)<")
+# The '>' of a text run holding a date separator (every run _TEXT_WITH_DATE_RE matches has one).
+_SEP_RUN_RE = re.compile(r">[^<>\-/.月]*+[-/.月]")
 # A <script>/<style> block is its opening tag up to the first matching closing tag.
 _RAW_OPEN_RE = re.compile(r"<(script|style)\b[^>]*>", re.I)
 _RAW_CLOSE_RES = {"script": re.compile(r"</(script)\s*>", re.I), "style": re.compile(r"</(style)\s*>", re.I)}
@@ -337,7 +339,13 @@ def _mark_dates(html: str) -> str:
         pos0 = rb_end
     gaps.append((pos0, len(html)))
     for g0, g1 in gaps:
-        for tm in _TEXT_WITH_DATE_RE.finditer(html, g0, g1):
+        # Only a run holding a separator can hold a date: a plain character-class scan finds
+        # those runs, the full pattern is tried at their '>' alone (where its finditer would
+        # have matched them); the full pattern scanned every text character for digits.
+        for cm in _SEP_RUN_RE.finditer(html, g0, g1):
+            tm = _TEXT_WITH_DATE_RE.match(html, cm.start(), g1)
+            if tm is None:
+                continue
             seg = tm.group(1)
             if len(seg) > 400 or not _DIGIT_DATE_RE.search(seg):
                 continue

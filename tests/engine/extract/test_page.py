@@ -286,3 +286,45 @@ def test_footer_furniture_as_the_queries_in_each_box_find_it() -> None:
     everything = tree.css("*")
     assert [footer.holds(n) for n in everything] == [n.mem_id in old for n in everything]
     assert 6 <= sum(footer.holds(n) for n in everything) < len(everything)
+
+
+def test_date_marking_equals_the_text_run_regex_over_every_gap() -> None:
+    """`_mark_dates` tries the full date-run pattern only at runs holding a separator: the marks
+    equal those of the pattern's finditer over each gap between <script>/<style> blocks."""
+    import random
+
+    from govsite.engine.extract.page import (
+        _BODY_RE,
+        _DIGIT_DATE_RE,
+        _MARK,
+        _TEXT_WITH_DATE_RE,
+        _mark_dates,
+        _raw_blocks,
+    )
+
+    def reference(html: str) -> str:
+        m = _BODY_RE.search(html)
+        start = m.start() if m else 0
+        bounds, pos = [], start
+        for b0, b1 in _raw_blocks(html, start):
+            if b0 > pos:
+                bounds.append((pos, b0))
+            pos = b1
+        bounds.append((pos, len(html)))
+        out, last = [], start
+        for g0, g1 in bounds:
+            for tm in _TEXT_WITH_DATE_RE.finditer(html, g0, g1):
+                seg = tm.group(1)
+                if len(seg) <= 400 and _DIGIT_DATE_RE.search(seg):
+                    out += [html[last:tm.start(1)], f"<{_MARK}>{seg}</{_MARK}>"]
+                    last = tm.end(1)
+        return html[:start] + "".join(out) + html[last:] if out else html
+
+    rnd = random.Random(4)
+    pieces = ["<", ">", "-", "/", ".", "月", " ", "\u3000", "2017", "09", "１２", "年", "日", "<script>", "</script>",
+              "<style>", "</style>", "a", "新闻", "\n", "<a href='/2017-09/1.html'>", "<i>", "</i>", "12-31 ", "9/1"]
+    docs = ["<body><li>通知 09-12</li><script>x='2017-09-12'</script>07-01<i>2017年9月1日</i><b>８-９</b></body>"]
+    docs += ["<body>" + "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40))) for _ in range(3000)]
+    assert [_mark_dates(d) for d in docs] == [reference(d) for d in docs]
+    assert "<gsdate>通知 09-12</gsdate>" in _mark_dates(docs[0]) and "x='2017-09-12'" in _mark_dates(docs[0])
+    assert sum(_MARK in _mark_dates(d) for d in docs) > 500
