@@ -17,7 +17,11 @@ EXCERPT = 120
 TITLE_BOILERPLATE = re.compile(
     r"关于|印发|转发|做好|进一步|加强|开展|通知|通告|公告|公示|决定|意见|办法|方案|报告|批复|函|"
     r"工作|会议|召开|举行|情况|有关|事项|的|了|和|与|及|在|对|年度?|月份?|第[一二三四五六七八九十\d]+[期次号]")
-_NON_CONTENT = re.compile(r"[\s\W_]+", re.UNICODE)
+# Content characters are the letters and digits (str.isalnum): `\w` without "_" (no
+# whitespace is a word character). Kept runs found by `\w+` and joined: about a third faster on
+# Chinese prose than deleting the complement, [\s\W_]+, with re.sub (same result, tested over
+# every code point).
+_WORD_RUN = re.compile(r"\w+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -42,7 +46,7 @@ def content_chars(text: str) -> str:
     last = _LAST_CONTENT
     if text is last[0]:
         return last[1]  # an article's body is measured three times (body, placeholder, duplicate)
-    out = _NON_CONTENT.sub("", text or "")
+    out = "".join(_WORD_RUN.findall(text)).replace("_", "") if text else ""
     if len(text or "") > 200:
         _LAST_CONTENT = (text, out)  # one assignment: threads see an old or a new pair, never mixed
     return out
@@ -106,11 +110,21 @@ def _title_chrome(line: str, title: str) -> bool:
     return len(content_chars(line.replace(title, ""))) < 20
 
 
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|——| - | -|- )\s*")
+_LAST_CORE: tuple[str | None, str] = (None, "")
+
+
 def core_title(title: str) -> str:
     """The article's own title, without the site name that <title> often appends."""
-    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜|——| - | -|- )\s*", title) if p.strip()]
+    global _LAST_CORE
+    last = _LAST_CORE
+    if title == last[0]:
+        return last[1]  # an article's title is cut three times (body, title/body check, duplicates)
+    parts = [p.strip() for p in _TITLE_SEP.split(title) if p.strip()]
     # Convention: "标题_站名" / "标题 - 站名" — the article's title comes first.
-    return parts[0] if parts and len(parts[0]) >= 4 else title
+    out = parts[0] if parts and len(parts[0]) >= 4 else title
+    _LAST_CORE = (title, out)  # one assignment: threads see an old or a new pair, never mixed
+    return out
 
 
 def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:

@@ -40,3 +40,20 @@ def test_duplicate_bodies_across_pages() -> None:
     assert f is not None and f.kind == "duplicate" and f.duplicate_of == "http://a.gov.cn/1.html"
     assert body_fingerprint("短文") is None
     assert body_fingerprint(BODY) == body_fingerprint(" ".join(BODY))
+
+
+def test_content_characters_are_the_letters_and_digits_of_every_code_point() -> None:
+    """content_chars keeps exactly the characters the earlier definition kept, those that
+    re.sub(r"[\\s\\W_]+", "") does not delete, for every code point of this Python's Unicode."""
+    import re
+
+    from govsite.engine.text.mismatch import content_chars, core_title
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    want = re.sub(r"[\s\W_]+", "", every)
+    assert content_chars(every) == want and want == "".join(c for c in every if c.isalnum())
+    assert content_chars("a_b 中，文\n1") == "ab中文1" and content_chars("") == ""
+    # core_title remembers its last title: a new title is cut afresh, the same one comes back the same
+    assert core_title("县政府召开常务会议_某某县人民政府") == "县政府召开常务会议"
+    assert core_title("县政府召开常务会议_某某县人民政府") == "县政府召开常务会议"
+    assert core_title("短_某某县人民政府") == "短_某某县人民政府"
