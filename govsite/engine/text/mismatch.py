@@ -157,8 +157,10 @@ def _repeatable(placeholders: frozenset[str]) -> dict[str, tuple[str, ...]]:
 
 
 def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
-                     lexicons: lx.Lexicons | None = None) -> MismatchFinding | None:
-    """One finding, or None when the body plausibly matches its title."""
+                     lexicons: lx.Lexicons | None = None, chrome_free: bool = False) -> MismatchFinding | None:
+    """One finding, or None when the body plausibly matches its title. `chrome_free`: `body`
+    is `article_body(page_text, title)` for this title, whose lines are already not the title's
+    heading (they are not looked at again)."""
     title = (title or "").strip()
     body = body or ""
     excerpt = body.strip()[:EXCERPT]
@@ -174,7 +176,7 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
     # The page text usually repeats the title as a heading (and in breadcrumbs): those lines are
     # not the body speaking of it.
     body_text = body[:200_000]
-    if len(title) >= 4 and title in body_text:
+    if len(title) >= 4 and title in body_text and not (chrome_free and len(body) <= 200_000):
         body_text = "\n".join(ln for ln in body_text.splitlines() if not _title_chrome(ln.strip(), title))
     # else no line is the title's; a bigram (two CJK characters) never spans a line break either way
     found = sum(1 for g in grams if g in body_text)

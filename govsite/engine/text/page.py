@@ -281,7 +281,10 @@ def analyse_page(facts: PageFacts, *, article: bool = False, site_whitelist: Ite
         if not content_chars(body):
             # Short lines are dropped as page chrome; a placeholder body is one of them.
             body = next((ln for ln in facts.text.splitlines()[:2000] if is_placeholder(ln, lexicons)), body)
-        rep.mismatch = check_title_body(facts.title, body, lexicons=lexicons)
+        # article_body cut the title with core_title(title), check_title_body with the stripped
+        # title's: the same cut (and so no title heading left in the body) when nothing was stripped.
+        rep.mismatch = check_title_body(facts.title, body, lexicons=lexicons,
+                                        chrome_free=facts.title == facts.title.strip())
         if rep.mismatch is None and duplicates is not None:
             rep.mismatch = duplicates.add(facts.url, core_title(facts.title), body)
     return rep

@@ -57,3 +57,17 @@ def test_content_characters_are_the_letters_and_digits_of_every_code_point() -> 
     assert core_title("县政府召开常务会议_某某县人民政府") == "县政府召开常务会议"
     assert core_title("县政府召开常务会议_某某县人民政府") == "县政府召开常务会议"
     assert core_title("短_某某县人民政府") == "短_某某县人民政府"
+
+
+def test_article_body_output_needs_no_second_look_for_title_headings() -> None:
+    from govsite.engine.text.mismatch import article_body
+
+    heading = f"{TITLE}  发布时间：2017-09-01"
+    for lead, body_lines in ((f"9月5日，县政府召开会议，部署{TITLE[2:]}相关工作。", [BODY]),
+                             ("据统计，今年以来全县共发放养老服务补贴资金三百万元，惠及老年人两千余人。", [])):
+        text = "\n".join(["首页 > 通知公告", heading, lead, *body_lines, "主办：某某县人民政府"])
+        body = article_body(text, TITLE + "_某某县人民政府")
+        assert heading not in body and lead in body
+        plain = check_title_body(TITLE, body)
+        assert check_title_body(TITLE, body, chrome_free=True) == plain
+    assert plain is not None and plain.kind == "unrelated"
