@@ -119,6 +119,11 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     """G-ID-3 findings of one page; `memo`: one per site crawl, the same findings faster."""
     lex = lexicons or lx.default()
     site_host = host_of(facts.url)
+    # A link under the page's own scheme://netloc/ has the page's host: not parsed again (an
+    # article page's new links are mostly the site's own other articles).
+    scheme, sep, rest = facts.url.partition("://")
+    own = f"{scheme}://{rest.split('/', 1)[0]}/" if sep and "?" not in rest.split("/", 1)[0] and \
+        "#" not in rest.split("/", 1)[0] else None
     out: list[AdFinding] = []
     seen: set[str] = set()
     ad_net, ad_phrase = _host_matcher(lex.ad_hosts), _phrase_finder(lex.ad_phrases)
@@ -131,7 +136,7 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
         key = (link.url, link.text)
         if key not in todo:
             continue
-        host = host_of(link.url)
+        host = site_host if own is not None and link.url.startswith(own) else host_of(link.url)
         net = ad_net(host)
         if not net and not ad_phrase(link.text or ""):
             if len(plain) >= _PLAIN_MAX:

@@ -27,6 +27,13 @@ def test_ad_link_to_commercial_site_but_not_to_government() -> None:
         Link("http://www.xx.gov.cn/a.html", "免费领取 办事指南"),  # the site itself
     ]))
     assert [(a.kind, a.url) for a in got] == [("ad_link", "http://www.kuaidai365.com/?from=gov")]
+    # Links under the page's own scheme://host/ are the site's; a host that only begins like it is not.
+    got = detect_ads(facts([
+        Link("http://www.xx.gov.cn/zt/a.html", "加盟代理 政策解读"),
+        Link("http://www.xx.gov.cn.kuaidai365.com/a.html", "加盟代理 政策解读"),
+        Link("http://www.xx.gov.cn:8080/b.html", "火爆招商"),  # another netloc: parsed, still the site's host
+    ]))
+    assert [(a.kind, a.url) for a in got] == [("ad_link", "http://www.xx.gov.cn.kuaidai365.com/a.html")]
 
 
 def test_ad_text_and_warnings_about_it() -> None:
