@@ -1,7 +1,8 @@
 """The console's authentication backend: Django's ModelBackend, loading a session's user
 together with its role and scope (Membership) in one query. Every console request needs both;
 the query is plain SQL written once (govsite.accounts.rows): built by the ORM on every request it
-cost more CPU than the database spent answering it."""
+cost more CPU than the database spent answering it. It also reads the registry version token,
+which the registry pages need (govsite.registry.version)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import connection
 
 from govsite.accounts.models import Membership
 from govsite.accounts.rows import model_row
+from govsite.registry import version as registry_version
 
 
 class ScopedModelBackend(ModelBackend):
@@ -25,7 +27,7 @@ class ScopedModelBackend(ModelBackend):
             return None
         users, members = model_row(user_model, "u"), model_row(Membership, "m")
         sql = (
-            f"SELECT {users.columns}, {members.columns} FROM {users.table} LEFT JOIN {members.table} "
+            f"SELECT {users.columns}, {members.columns}, {registry_version.SUBQUERY} FROM {users.table} LEFT JOIN {members.table} "
             f"ON {members.column('user', 'm')} = {users.column('id', 'u')} WHERE {users.column('id', 'u')} = %s"
         )
         with connection.cursor() as cur:
@@ -41,4 +43,5 @@ class ScopedModelBackend(ModelBackend):
             membership = members.instance(row, len(users.fields))
             Membership.user.field.set_cached_value(membership, user)
         user_model.membership.related.set_cached_value(user, membership)
+        user.registry_token = row[-1]  # see govsite.registry.version.token
         return user if self.user_can_authenticate(user) else None

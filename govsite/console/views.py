@@ -290,7 +290,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     f = _registry_filters(request)
     after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
     skey = scope.version_scope_key(user)
-    token = registry_version.token() if skey else None
+    token = registry_version.token(user) if skey else None
     if token:
         key = ("registry", token, skey, get_script_prefix(), f["q"], f["category"], f["status"], f["province"],
                after, before)

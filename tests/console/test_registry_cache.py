@@ -152,3 +152,16 @@ def test_the_token_changes_when_a_write_commits(world) -> None:  # noqa: ANN001
     assert token() != before
     html, reads = site_queries(c)
     assert "广州市人民政府（新）" in html and "湖北省人民政府（新）" in html and reads >= 1
+
+
+def test_a_cached_page_reads_the_token_along_with_the_user(console: Console) -> None:
+    """On a cached page the token comes with the user's own query (accounts.backends): no query
+    of its own, no site table read."""
+    c = client_for(console.w.users["gd_admin"])
+    c.get("/console/sites/")
+    with CaptureQueriesContext(connection) as q:
+        assert c.get("/console/sites/").status_code == 200
+    sqls = [x["sql"] for x in q.captured_queries]
+    assert not any("registry_site" in s for s in sqls)
+    (with_token,) = [s for s in sqls if "registry_version" in s]
+    assert '"auth_user"' in with_token and '"accounts_membership"' in with_token
