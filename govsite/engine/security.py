@@ -294,13 +294,27 @@ class SecurityObserver:
         # Both link checks below concern foreign hosts only: links to the site itself (nearly
         # all, the same on every page) are set aside in one set difference.
         todo = {link.url for link in facts.links}.difference(self._local)
+        # A URL under the page's own http(s)://netloc/ has the page's host (not parsed again):
+        # an article page's new links are mostly the site's other articles.
+        own = own_host = None
+        if todo and page.startswith(("http://", "https://")):
+            netloc = page.split("/", 3)[2]
+            if "?" not in netloc and "#" not in netloc:
+                own = page[:page.index("//") + 2] + netloc + "/"
+                own_host = hosts.get(own)
+                if own_host is None:
+                    h = host_of(own)
+                    own_host = hosts[own] = (h, self.foreign(h))
         for link in facts.links if todo else ():
             if link.url not in todo:
                 continue
             got = hosts.get(link.url)
             if got is None:
-                h = host_of(link.url)
-                got = (h, self.foreign(h))
+                if own is not None and link.url.startswith(own):
+                    got = own_host
+                else:
+                    h = host_of(link.url)
+                    got = (h, self.foreign(h))
                 if len(hosts) >= _MEMO_MAX:
                     hosts.clear()
                 hosts[link.url] = got

@@ -50,6 +50,15 @@ def test_foreign_script_and_obfuscated_loader():
     f = sec(page("<p>演示市人民政府</p>" + loader))
     assert f.status == "deduct"
     assert "iframe" in f.evidence[0]["detail"] and "x.com" in f.evidence[0]["target"]
+    # the page's own host is not foreign; a host that only begins like it is (on a later page of
+    # the same crawl too, when the site's own links are already known)
+    inner = "http://www.demo.gov.cn/art/2017/1.html"
+    own = page("<p>演示市人民政府</p><script src='http://www.demo.gov.cn/js/a.js'></script>", inner)
+    look_alike = page("<p>演示市人民政府</p><script src='http://www.demo.gov.cn/js/a.js'></script>"
+                      "<script src='http://www.demo.gov.cn.tongji-cdn.com/7.js'></script>", inner)
+    assert sec(own).status == "ok"
+    f = sec(own, look_alike)
+    assert [e["target"] for e in f.evidence] == ["http://www.demo.gov.cn.tongji-cdn.com/7.js"]
     # eval of decoded code with nothing readable inside is still an obfuscated script
     f = sec(page("<p>演示市人民政府</p><script>eval(String.fromCharCode(97,108,101,114,116))</script>"))
     assert f.status == "deduct" and "混淆" in f.evidence[0]["detail"]

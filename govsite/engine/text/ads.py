@@ -60,9 +60,10 @@ _PLAIN_MAX = 1 << 14
 
 
 @functools.lru_cache(maxsize=8)
-def _plain_links(hosts: tuple[str, ...], phrases: tuple[str, ...]) -> set[tuple[str, str]]:
-    """(url, text) of links already seen to be neither (the site's navigation, on every page)."""
-    return set()
+def _plain_links(hosts: tuple[str, ...], phrases: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """Link URLs already seen not to lead to an ad network's host, and link texts already seen to
+    carry no ad wording (the site's navigation, on every page)."""
+    return set(), set()
 
 
 @functools.lru_cache(maxsize=8)
@@ -118,30 +119,37 @@ class AdPhraseMemo:
 def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPhraseMemo | None = None) -> list[AdFinding]:
     """G-ID-3 findings of one page; `memo`: one per site crawl, the same findings faster."""
     lex = lexicons or lx.default()
-    site_host = host_of(facts.url)
-    # A link under the page's own scheme://netloc/ has the page's host: not parsed again (an
-    # article page's new links are mostly the site's own other articles).
+    # A URL under the page's own scheme://netloc/ has the page's host: not parsed again (the
+    # page's own URL and an article page's new links, mostly the site's other articles).
     scheme, sep, rest = facts.url.partition("://")
-    own = f"{scheme}://{rest.split('/', 1)[0]}/" if sep and "?" not in rest.split("/", 1)[0] and \
-        "#" not in rest.split("/", 1)[0] else None
+    netloc = rest.split("/", 1)[0]
+    own = f"{scheme}://{netloc}/" if sep and "?" not in netloc and "#" not in netloc else None
+    site_host = host_of(own if own is not None else facts.url)
     out: list[AdFinding] = []
     seen: set[str] = set()
     ad_net, ad_phrase = _host_matcher(lex.ad_hosts), _phrase_finder(lex.ad_phrases)
-    plain = _plain_links(lex.ad_hosts, lex.ad_phrases)
+    urls_ok, texts_ok = _plain_links(lex.ad_hosts, lex.ad_phrases)
     links = facts.links[:5000]
-    # Links known to be neither an ad network's host nor ad wording say nothing, whatever the
-    # page: only the others (on most pages none) are looked at, in page order.
-    todo = {(link.url, link.text) for link in links}.difference(plain)
-    for link in links if todo else ():
-        key = (link.url, link.text)
-        if key not in todo:
+    # A link whose URL is known not to lead to an ad network and whose text is known to carry no
+    # ad wording says nothing, whatever the page: only the others (on most pages none, on an
+    # article page its few new links) are looked at, in page order.
+    new_urls = {link.url for link in links}.difference(urls_ok)
+    new_texts = {link.text for link in links}.difference(texts_ok)
+    for link in links if new_urls or new_texts else ():
+        if link.url not in new_urls and link.text not in new_texts:
             continue
         host = site_host if own is not None and link.url.startswith(own) else host_of(link.url)
         net = ad_net(host)
-        if not net and not ad_phrase(link.text or ""):
-            if len(plain) >= _PLAIN_MAX:
-                plain.clear()
-            plain.add(key)
+        wording = ad_phrase(link.text or "")
+        if not net:
+            if len(urls_ok) >= _PLAIN_MAX:
+                urls_ok.clear()
+            urls_ok.add(link.url)
+        if not wording:
+            if len(texts_ok) >= _PLAIN_MAX:
+                texts_ok.clear()
+            texts_ok.add(link.text)
+        if not net and not wording:
             continue
         if net and link.url not in seen:
             seen.add(link.url)
