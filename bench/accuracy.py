@@ -1,12 +1,14 @@
 """Accuracy of the checking engine on the farm: recall per seeded defect kind and false
 findings on clean sites, for the indicators the engine implements.
 
-    .venv/bin/python bench/accuracy.py --sites 100 --seed 7 [--availability]
+    .venv/bin/python bench/accuracy.py --sites 100 --seed 7 [--availability] [--opt-in stale_replies,slow_replies]
 
 Starts `govsite farm serve` on a free loopback port, checks every site through `check_site`
 (one shared politeness budget), compares findings with the farm's manifest and prints a table.
 With --availability it also runs the prober over one simulated week (every 5-minute slot, the
-farm's time warp) for the sites with availability defects and a few clean ones."""
+farm's time warp) for the sites with availability defects and a few clean ones. With --opt-in the
+farm also seeds those off-by-default kinds (RS2019 D19-7's reply timeliness), and a second pass
+checks the sites carrying them and every clean site under RS2019."""
 
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ KINDS = {
     "no_interviews": "D15-7", "few_interviews": "D15-7", "guide_missing_elements": "D15-8",
     "attachment_404": "D15-9", "attachment_empty": "D15-9", "online_system_down": "D15-10",
 }
+# opt-in kinds (govsite farm serve --opt-in): judged in a second pass under RS2019
+RS2019_KINDS = {"stale_replies": "D19-7", "slow_replies": "D19-7"}
 MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3", "G-TXT-1"})
 PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")
 FOOTER_KEYS = {"conac": "conac", "site_code": "site_code", "icp": "icp", "police": "police", "sponsor": "sponsor",
@@ -57,12 +61,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_farm(sites: int, seed: int, as_of: str, warp: float, workdir: Path) -> tuple[subprocess.Popen, dict]:
+def start_farm(sites: int, seed: int, as_of: str, warp: float, workdir: Path,
+               opt_in: list[str] | None = None) -> tuple[subprocess.Popen, dict]:
     port = free_port()
     man = workdir / "manifest.json"
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/govsite"), "farm", "serve", "--sites", str(sites), "--seed", str(seed), "--as-of", as_of,
-         "--port", str(port), "--manifest", str(man), "--time-warp", str(warp)],
+         "--port", str(port), "--manifest", str(man), "--time-warp", str(warp)]
+        + [a for k in opt_in or () for a in ("--opt-in", k)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.time() + 120
@@ -140,6 +146,50 @@ def detected(defect: dict, rep: dict) -> bool:
     return ind["status"] in ("deduct", "veto")
 
 
+def detected_rs2019(defect: dict, rep: dict) -> bool:
+    """An opt-in D19-7 defect is found when D19-7 deducts with evidence on the seeded column or
+    message naming the seeded dates."""
+    ind = next(i for i in rep["indicators"] if i["id"] == "D19-7")
+    d = defect["detail"]
+    page = normalize(defect["page"])
+    if defect["kind"] == "stale_replies":
+        want = f"最新答复日期 {d['latest_reply']}" if d["latest_reply"] else "未见任何答复"
+        return ind["status"] == "deduct" and any(
+            normalize(e["url"] or "") == page and want in e["detail"] for e in ind["evidence"])
+    return ind["status"] == "deduct" and any(
+        normalize(e["url"] or "") == page and d["asked"] in e["detail"] and d["replied"] in e["detail"]
+        for e in ind["evidence"])
+
+
+def evaluate_rs2019(sites: list[dict], reports: list[dict]) -> tuple[dict, list, list]:
+    """Recall of the opt-in kinds, and D19-7/V19-5 findings nobody seeded (on any site checked)."""
+    per_kind: dict[str, list[int]] = {}
+    misses = []
+    false = []
+    for site, rep in zip(sites, reports, strict=True):
+        ind = {i["id"]: i for i in rep["indicators"]}
+        kinds = {d["kind"] for d in site["defects"]}
+        slow_pages = {normalize(d["page"]) for d in site["defects"] if d["kind"] == "slow_replies"}
+        for d in site["defects"]:
+            if d["kind"] in RS2019_KINDS:
+                hit = detected_rs2019(d, rep)
+                per_kind.setdefault(d["kind"], [0, 0])
+                per_kind[d["kind"]][0] += int(hit)
+                per_kind[d["kind"]][1] += 1
+                if not hit:
+                    misses.append((site["host"], d))
+        for e in ind["D19-7"]["evidence"]:
+            if "工作日（超过" in e["detail"] and normalize(e["url"] or "") not in slow_pages:
+                false.append((site["host"], "D19-7", "deduct", "unseeded slow reply: " + e["detail"]))
+        if "超过 2 个月未更新答复" in ind["D19-7"]["summary"] and "stale_replies" not in kinds:
+            false.append((site["host"], "D19-7", "deduct", "unseeded: " + ind["D19-7"]["summary"]))
+        if site["clean"]:
+            for fid in ("D19-7", "V19-5"):
+                if ind[fid]["status"] in ("deduct", "veto", "error"):
+                    false.append((site["host"], fid, ind[fid]["status"], ind[fid]["summary"]))
+    return per_kind, misses, false
+
+
 def target_of(site: dict) -> SiteTarget:
     cat = site.get("category")
     return SiteTarget(url=site["url"], name=site.get("name"), code=site.get("code"),
@@ -148,12 +198,12 @@ def target_of(site: dict) -> SiteTarget:
 
 
 async def run_checks(manifest: dict, max_pages: int, concurrency: int, probe_log: str | None,
-                     seen: dict[str, set[str]] | None = None) -> list[dict]:
+                     seen: dict[str, set[str]] | None = None, ruleset: str | None = None) -> list[dict]:
     port = manifest["port"]
     resolve = {(s["host"], port): ["127.0.0.1"] for s in manifest["sites"]}
     as_of = datetime.fromisoformat(manifest["as_of"]).replace(hour=23, minute=59, tzinfo=CST)
     opts = CheckOptions(as_of=as_of, allow_private=True, max_pages=max_pages, check_external=False,
-                        probe_log=probe_log, time_budget=300)
+                        probe_log=probe_log, time_budget=300, ruleset=ruleset)
     sem = asyncio.Semaphore(concurrency)
     async with Fetcher(FetchConfig(allow_private=True, resolve=resolve, per_host=2, read_timeout=10,
                                    total_timeout=20, retries=1)) as f:
@@ -227,11 +277,17 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--availability", action="store_true", help="also probe a simulated week (V15-1/D15-1)")
     ap.add_argument("--warp", type=float, default=2520.0, help="farm time warp for the availability week (4 min)")
+    ap.add_argument("--opt-in", action="append", default=[],
+                    help="also seed these off-by-default kinds (comma-separated: "
+                         + ", ".join(RS2019_KINDS) + ") and judge them in a second pass under RS2019")
     ap.add_argument("--json", help="write the per-kind figures as JSON")
     args = ap.parse_args()
+    opt_in = sorted({k.strip() for v in args.opt_in for k in v.split(",") if k.strip()})
+    if set(opt_in) - set(RS2019_KINDS):
+        ap.error(f"--opt-in: unknown kind(s) {', '.join(sorted(set(opt_in) - set(RS2019_KINDS)))}")
     with tempfile.TemporaryDirectory(prefix="govsite-acc-") as tmp:
         work = Path(tmp)
-        proc, manifest = start_farm(args.sites, args.seed, args.as_of, args.warp, work)
+        proc, manifest = start_farm(args.sites, args.seed, args.as_of, args.warp, work, opt_in)
         try:
             t0 = time.time()
             probe_log = None
@@ -254,14 +310,28 @@ def main() -> None:
                             if i["id"] in ("V15-1", "D15-1"):
                                 i["status"] = "na"
             elapsed = time.time() - t0
+            rs19_sites = [s for s in manifest["sites"]
+                          if s["clean"] or any(d["kind"] in RS2019_KINDS for d in s["defects"])] if opt_in else []
+            rs19_reports = (asyncio.run(run_checks(dict(manifest, sites=rs19_sites), args.max_pages,
+                                                   args.concurrency, None, ruleset="RS2019"))
+                            if rs19_sites else [])
         finally:
             proc.terminate()
             proc.wait(timeout=10)
     per_kind, misses, false, hidden = evaluate(manifest, reports, skip, seen)
+    if opt_in:
+        kinds19, misses19, false19 = evaluate_rs2019(rs19_sites, rs19_reports)
+        KINDS.update(RS2019_KINDS)
+        per_kind.update(kinds19)
+        misses += misses19
+        false += false19
     clean = sum(1 for s in manifest["sites"] if s["clean"])
     pages = sum(r["crawl"]["pages"] for r in reports)
     print(f"farm: {len(reports)} sites ({clean} clean), seed {args.seed}, as-of {args.as_of}; "
           f"{pages} pages in {elapsed:.1f} s")
+    if opt_in:
+        print(f"opt-in kinds {', '.join(opt_in)}: a second pass under RS2019 over {len(rs19_sites)} sites "
+              f"(those seeded with them and every clean site)")
     print(f"{'defect kind':<22}{'indicator':<10}{'found':>7}{'seeded':>8}{'recall':>9}")
     for kind in sorted(per_kind):
         hit, n = per_kind[kind]

@@ -12,8 +12,9 @@ from govsite.cli.errors import UserError
 MAX_SITES = 20000
 
 
-def _farm(sites: str, seed: str, as_of: str | None, port: str, warp: str = "1"):  # noqa: ANN202 - Farm
-    from govsite.farm.model import Farm
+def _farm(sites: str, seed: str, as_of: str | None, port: str, warp: str = "1",  # noqa: ANN202 - Farm
+          opt_in: tuple[str, ...] = ()):
+    from govsite.farm.model import OPT_IN, Farm
 
     try:
         n = int(sites)
@@ -48,7 +49,11 @@ def _farm(sites: str, seed: str, as_of: str | None, port: str, warp: str = "1"):
         raise UserError(f"--time-warp 必须是正数，收到 {warp!r}") from None
     if not 0 < w <= 1e7 or w != w:
         raise UserError(f"--time-warp 必须大于 0 且不超过 10000000，收到 {warp}")
-    return Farm(s, n, day, port=p, time_warp=w)
+    kinds = sorted({k.strip() for v in opt_in for k in v.split(",") if k.strip()})
+    unknown = [k for k in kinds if k not in OPT_IN]
+    if unknown:
+        raise UserError(f"--opt-in 不认识的缺陷类型 {', '.join(unknown)}；可选：{', '.join(sorted(OPT_IN))}")
+    return Farm(s, n, day, port=p, time_warp=w, opt_in=kinds)
 
 
 _common = [
@@ -56,6 +61,8 @@ _common = [
     click.option("--seed", "seed", default="1", show_default=True, help="随机种子（同一种子生成完全相同的站点）"),
     click.option("--as-of", "as_of", default=None, help="站点内容的基准日期 YYYY-MM-DD（默认今天）"),
     click.option("--port", "port", default="8080", show_default=True, help="监听端口（也写入清单中的 URL）"),
+    click.option("--opt-in", "opt_in", multiple=True,
+                 help="另外播种默认关闭的缺陷类型（可重复或用逗号分隔，如 stale_replies,slow_replies）"),
 ]
 
 
@@ -77,10 +84,10 @@ def register(main: click.Group) -> None:
     @click.option("--time-warp", "warp", default="1", show_default=True, help="模拟时钟倍速（可用性时间表按此加速）")
     @click.option("--front", type=click.Choice(["asyncio", "aiohttp"]), default="asyncio", show_default=True,
                   help="HTTP 前端：精简的 asyncio 协议（默认）或 aiohttp（用于对比）")
-    def serve(sites: str, seed: str, as_of: str | None, port: str, manifest_file: Path | None, warp: str,
-              front: str) -> None:
+    def serve(sites: str, seed: str, as_of: str | None, port: str, opt_in: tuple[str, ...],
+              manifest_file: Path | None, warp: str, front: str) -> None:
         """在 127.0.0.1 上按 Host 头提供所有站点。"""
-        f = _farm(sites, seed, as_of, port, warp)
+        f = _farm(sites, seed, as_of, port, warp, opt_in)
         from govsite.farm import manifest, server
 
         if manifest_file is not None:
@@ -100,9 +107,10 @@ def register(main: click.Group) -> None:
     @click.option("--time-warp", "warp", default="1", show_default=True, help="记录在清单中的时钟倍速")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="写入文件（默认输出到标准输出）")
-    def manifest_cmd(sites: str, seed: str, as_of: str | None, port: str, warp: str, output: Path | None) -> None:
+    def manifest_cmd(sites: str, seed: str, as_of: str | None, port: str, opt_in: tuple[str, ...], warp: str,
+                     output: Path | None) -> None:
         """输出站点群的真实缺陷清单（JSON）。"""
-        f = _farm(sites, seed, as_of, port, warp)
+        f = _farm(sites, seed, as_of, port, warp, opt_in)
         from govsite.farm import manifest
 
         data = manifest.dumps(manifest.build(f))
@@ -119,9 +127,10 @@ def register(main: click.Group) -> None:
     @_with_common
     @click.option("--nginx-conf/--no-nginx-conf", default=True, show_default=True,
                   help="同时写出可独立运行的 nginx.conf（nginx -c DIR/nginx.conf）")
-    def export(directory: Path, sites: str, seed: str, as_of: str | None, port: str, nginx_conf: bool) -> None:
+    def export(directory: Path, sites: str, seed: str, as_of: str | None, port: str, opt_in: tuple[str, ...],
+               nginx_conf: bool) -> None:
         """把站点群导出为静态文件（按主机名分目录）和 nginx 配置。"""
-        f = _farm(sites, seed, as_of, port)
+        f = _farm(sites, seed, as_of, port, "1", opt_in)
         from govsite.farm import export as export_mod
 
         if directory.exists() and any(directory.iterdir()):

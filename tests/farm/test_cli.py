@@ -24,6 +24,7 @@ from govsite.cli import main
         (["farm", "serve", "--sites", "-5"], "--sites"),
         (["farm", "serve", "--time-warp", "0"], "--time-warp"),
         (["farm", "serve", "--time-warp", "fast"], "--time-warp"),
+        (["farm", "manifest", "--opt-in", "stale_replies,nonsense"], "--opt-in"),
     ],
 )
 def test_bad_input(args: list[str], needle: str) -> None:
@@ -41,6 +42,20 @@ def test_manifest_cli(tmp_path) -> None:  # noqa: ANN001
     m = json.loads(out.read_text(encoding="utf-8"))
     assert m["as_of"] == "2017-09-14" and m["seed"] == 2 and len(m["sites"]) == 4
     assert all(s["url"].endswith(":9000/") for s in m["sites"])
+
+
+def test_manifest_opt_in_kinds(tmp_path) -> None:  # noqa: ANN001
+    """--opt-in seeds the off-by-default kinds on some sites; without it none appear."""
+    def kinds(*extra: str) -> set[str]:
+        out = tmp_path / "m.json"
+        r = CliRunner().invoke(main, ["farm", "manifest", "--sites", "40", "--seed", "7", "--as-of", "2017-09-14",
+                                      "-o", str(out), *extra])
+        assert r.exit_code == 0, r.output
+        return {d["kind"] for s in json.loads(out.read_text(encoding="utf-8"))["sites"] for d in s["defects"]}
+
+    assert not kinds() & {"stale_replies", "slow_replies"}
+    assert {"stale_replies", "slow_replies"} <= kinds("--opt-in", "stale_replies", "--opt-in", "slow_replies")
+    assert kinds("--opt-in", "slow_replies") & {"stale_replies", "slow_replies"} == {"slow_replies"}
 
 
 def test_export_refuses_non_empty_dir(tmp_path) -> None:  # noqa: ANN001
