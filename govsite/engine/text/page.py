@@ -66,6 +66,7 @@ class TextCache:
         self._links_lex: lx.Lexicons | None = None
         self._links: dict[str, tuple[TextFinding, ...]] = {}
         self._bad_links: dict[str, tuple[TextFinding, ...]] = {}  # the texts of _links with findings
+        self._links_done: set[str] = set()  # link texts as on the page, whose scan (of 500 chars) is in _links
         self.ads = AdPhraseMemo()
 
     def _clear_lines(self) -> None:
@@ -84,8 +85,20 @@ class TextCache:
     def links_memo(self, lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
         """Link text -> its banned-wording findings, as far as known (read-only for callers)."""
         if lex is not self._links_lex:
-            self._links_lex, self._links, self._bad_links = lex, {}, {}
+            self._links_lex, self._links, self._bad_links, self._links_done = lex, {}, {}, set()
         return self._links
+
+    def links_known(self, texts: set[str], lex: lx.Lexicons) -> bool:
+        """Every one of a page's link texts (as on the page) was scanned before, and no link text
+        of this crawl carried banned wording: `links_banned` would find nothing new and return {}."""
+        self.links_memo(lex)
+        return not self._bad_links and texts.issubset(self._links_done)
+
+    def links_seen(self, texts: set[str]) -> None:
+        """A page's link texts, just given to `links_banned`: their scans are in the memo."""
+        if len(self._links_done) > 2 * _LINKS_MAX:
+            self._links_done.clear()
+        self._links_done.update(texts)
 
     def links_banned(self, texts: list[str], lex: lx.Lexicons) -> dict[str, tuple[TextFinding, ...]]:
         """The texts among `texts` that carry banned wording, with their findings (no site
@@ -98,6 +111,7 @@ class TextCache:
             if len(memo) + len(new) > _LINKS_MAX:
                 memo.clear()
                 self._bad_links.clear()
+                self._links_done.clear()
                 new = list(dict.fromkeys(texts))  # this page's known texts are forgotten too
             for text, found in zip(new, self.scan(new, None, lex.whitelist, lex, remember=False), strict=True):
                 memo[text] = got = tuple(replace(f, where="link") for f in found if f.category == "banned")
@@ -237,7 +251,13 @@ def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
     lex = lexicons or lx.default()
     links = facts.links[:MAX_LINKS]
     if cache is not None:
+        # A page's link texts are its menus, met on every page: when all were met before (and none
+        # of the crawl's was banned) there is nothing to look up link by link.
+        texts = {lk.text for lk in links}
+        if cache.links_known(texts, lex):
+            return out
         bad = cache.links_banned([lk.text[:500] for lk in links if lk.text and len(lk.text) >= 2], lex)
+        cache.links_seen(texts)
         if bad:
             for link in links:
                 got = bad.get(link.text[:500]) if link.text and len(link.text) >= 2 else None
