@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 import ahocorasick
@@ -57,6 +58,7 @@ def _phrase_finder(phrases: tuple[str, ...]) -> Callable[[str], str | None]:
 
 
 _PLAIN_MAX = 1 << 14
+_URL, _TEXT = attrgetter("url"), attrgetter("text")
 
 
 @functools.lru_cache(maxsize=8)
@@ -133,8 +135,8 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     # A link whose URL is known not to lead to an ad network and whose text is known to carry no
     # ad wording says nothing, whatever the page: only the others (on most pages none, on an
     # article page its few new links) are looked at, in page order.
-    new_urls = {link.url for link in links}.difference(urls_ok)
-    new_texts = {link.text for link in links}.difference(texts_ok)
+    new_urls = set(map(_URL, links)).difference(urls_ok)  # (map: no bytecode run per link)
+    new_texts = set(map(_TEXT, links)).difference(texts_ok)
     for link in links if new_urls or new_texts else ():
         if link.url not in new_urls and link.text not in new_texts:
             continue

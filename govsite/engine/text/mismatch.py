@@ -8,6 +8,8 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import ge
 
 from govsite.engine.text import lexicon as lx
 
@@ -71,8 +73,10 @@ def article_body(page_text: str, title: str = "") -> str:
     global _LAST_CONTENT
     core = core_title(title) if title else ""
     keep, contents = [], []
-    # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first.
-    for s in [s for s in map(str.strip, page_text.splitlines()) if len(s) >= 20]:
+    # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first
+    # (picked by compress/map, which run no bytecode per line: most of a page's lines are short).
+    lines = list(map(str.strip, page_text.splitlines()))
+    for s in compress(lines, map(ge, map(len, lines), repeat(20))):
         if _title_chrome(s, core):
             continue
         chars, prose = _line_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _line(s)

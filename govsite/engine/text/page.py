@@ -8,6 +8,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import attrgetter
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
@@ -32,6 +33,7 @@ from govsite.engine.text.scanner import (
 )
 
 MAX_LINKS = 3000
+_LINK_TEXT = attrgetter("text")
 # TextCache bounds: lines remembered by hash (first sighting) and with their scan (seen again,
 # i.e. page template), link texts; a full table is emptied and refilled.
 _SEEN_MAX = 200_000
@@ -253,7 +255,7 @@ def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
     if cache is not None:
         # A page's link texts are its menus, met on every page: when all were met before (and none
         # of the crawl's was banned) there is nothing to look up link by link.
-        texts = {lk.text for lk in links}
+        texts = set(map(_LINK_TEXT, links))
         if cache.links_known(texts, lex):
             return out
         bad = cache.links_banned([lk.text[:500] for lk in links if lk.text and len(lk.text) >= 2], lex)
