@@ -107,7 +107,9 @@ def column_type(name: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=8192)
 def is_more(text: str) -> bool:
+    # Cached: menu and footer link texts repeat on every page of a site.
     return bool(MORE_RE.match(text.strip()))
 
 

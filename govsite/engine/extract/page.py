@@ -136,6 +136,12 @@ def _is_hidden_style(style: str) -> bool:
 def _absolute(base: str, raw: str) -> str | None:
     """`raw` resolved against `base`, without fragment; None for non-navigable schemes."""
     raw = raw.strip()
+    # Root-relative first (most links): no skipped scheme starts with '/', and without a
+    # backslash the general path below would take this same branch.
+    if raw[:1] == "/" and raw[1:2] != "/" and "/." not in raw and "\\" not in raw:
+        root = _root_of(base)
+        if root:
+            return root + raw.split("#", 1)[0]
     # (the longest skipped scheme has 11 characters: lowering a prefix is enough)
     if not raw or raw[:11].lower().startswith(_SKIP_SCHEMES):
         return None
