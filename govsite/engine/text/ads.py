@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, le, or_
 from urllib.parse import urlsplit
 
 import ahocorasick
@@ -114,7 +115,7 @@ class AdPhraseMemo:
             clean = list(new)
         if len(self._plain) + len(clean) > self.MAX_LINES:
             self._plain.clear()
-        self._plain.update(ln for ln in clean if len(ln) <= self.LINE_CHARS)
+        self._plain.update(compress(clean, map(le, map(len, clean), repeat(self.LINE_CHARS))))
         return found
 
 
@@ -137,9 +138,9 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     # article page its few new links) are looked at, in page order.
     new_urls = set(map(_URL, links)).difference(urls_ok)  # (map: no bytecode run per link)
     new_texts = set(map(_TEXT, links)).difference(texts_ok)
-    for link in links if new_urls or new_texts else ():
-        if link.url not in new_urls and link.text not in new_texts:
-            continue
+    todo = compress(links, map(or_, map(new_urls.__contains__, map(_URL, links)),
+                               map(new_texts.__contains__, map(_TEXT, links)))) if new_urls or new_texts else ()
+    for link in todo:
         host = site_host if own is not None and link.url.startswith(own) else host_of(link.url)
         net = ad_net(host)
         wording = ad_phrase(link.text or "")
@@ -164,7 +165,7 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
             out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))
     body = facts.text[:500_000]
     present = memo.present(body, lex.ad_phrases) if memo is not None else _phrases_in(lex.ad_phrases)(body)
-    for p in lex.ad_phrases:
+    for p in lex.ad_phrases if present else ():
         if p not in present:
             continue
         i = body.find(p)

@@ -58,7 +58,7 @@ def title_bigrams(title: str) -> set[str]:
     core = TITLE_BOILERPLATE.sub(" ", re.sub(r"\d+", " ", title or ""))
     out: set[str] = set()
     for run in _CJK_RUN.findall(core):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
+        out.update(map("".join, zip(run, run[1:], strict=False)))  # its bigrams
     return out
 
 
@@ -183,7 +183,7 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
     if len(title) >= 4 and title in body_text and not (chrome_free and len(body) <= 200_000):
         body_text = "\n".join(ln for ln in body_text.splitlines() if not _title_chrome(ln.strip(), title))
     # else no line is the title's; a bigram (two CJK characters) never spans a line break either way
-    found = sum(1 for g in grams if g in body_text)
+    found = sum(map(body_text.__contains__, grams))
     overlap = found / len(grams)
     if overlap < min_overlap:
         return MismatchFinding("unrelated", title, excerpt,

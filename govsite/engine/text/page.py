@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import compress, repeat
-from operator import attrgetter, gt, le
+from operator import attrgetter, gt, is_, le
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
@@ -136,17 +136,22 @@ class TextCache:
         else:
             todo = [set(ls) for ls in split]
         res: dict[str, _LineScan] = {}
-        fresh: list[str] = []
-        for ln in set().union(*todo):
-            r = None
-            if remember:
-                r = self._lines.get(ln)
-                if r is None and ln in self._dated_lines:
+        new = set().union(*todo)
+        if remember:
+            # lines met again with matches: their remembered scans (set operations, no loop over
+            # the page's lines); lines naming a leader are remembered per date.
+            new_only = new.difference(self._lines)
+            known = self._lines
+            res = {ln: known[ln] for ln in new.difference(new_only)}
+            new = new_only
+            if self._dated_lines and not new.isdisjoint(self._dated_lines):
+                for ln in new.intersection(self._dated_lines):
                     r = self._dated.get((ln, on_date))
-            if r is None:
-                fresh.append(ln)
-            else:
-                res[ln] = r
+                    if r is not None:
+                        res[ln] = r
+                        new.discard(ln)
+        fresh = list(new)
+        nothing: set[str] = set()  # fresh lines in which the automaton matched nothing
         if fresh:
             found, stats = scan_stats("\n".join(fresh), on_date, white, lex)
             if len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4:
@@ -174,12 +179,14 @@ class TextCache:
             else:  # no match in any new line (then no finding either): the common case
                 scans = [_NOTHING] * len(fresh)
             res.update(zip(fresh, scans, strict=True))
+            nothing = set(compress(fresh, map(is_, scans, repeat(_NOTHING))))
             if remember:
                 self._remember(fresh, scans, on_date)
         out: list[list[TextFinding]] = []
         for text, ls, lines in zip(texts, split, todo, strict=True):
             # Lines with no match add nothing; the others count once per occurrence, as in one scan.
-            matched = [(ln, res[ln]) for ln in lines if res[ln].hits]
+            # (A remembered scan always has matches: plain lines are not in `lines`.)
+            matched = [(ln, res[ln]) for ln in lines.difference(nothing)]
             if not matched:
                 out.append([])
                 continue
