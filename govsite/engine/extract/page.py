@@ -364,7 +364,29 @@ def _mark_dates(html: str) -> str:
     return html[:start] + "".join(out)
 
 
-def _walk(tree: LexborHTMLParser) -> tuple[list[tuple[LexborNode, str]], list[LexborNode]]:
+_ATTR_NAMES = (b"style", b"hidden", b"onclick")
+_BEFORE_NAME = frozenset(b" \t\n\r\x0c\"'/")  # what can stand before an attribute name in a tag
+_AFTER_NAME = frozenset(b" \t\n\r\x0c/>=")  # what ends one
+
+
+def _may_have_attrs(data: bytes) -> bool:
+    """False when no element can have a style, hidden or onclick attribute: none of the names
+    stands in the source where an attribute name can (after whitespace, a quote or '/', before
+    whitespace, '/', '>', '=' or the end; names are ASCII, compared lowercased). A True may be
+    text that looks so: the walk then asks lexbor."""
+    low = data.lower()  # ASCII only, as HTML lowercases attribute names
+    for name in _ATTR_NAMES:
+        n = len(name)
+        pos = low.find(name)
+        while pos != -1:
+            end = pos + n
+            if (pos == 0 or low[pos - 1] in _BEFORE_NAME) and (end == len(low) or low[end] in _AFTER_NAME):
+                return True
+            pos = low.find(name, pos + 1)
+    return False
+
+
+def _walk(tree: LexborHTMLParser, attrs: bool = True) -> tuple[list[tuple[LexborNode, str]], list[LexborNode]]:
     """What `tree.css(_ONE_PASS)` returns, in its order, each with its tag (an element once per
     selector of the list it matches: its tag, then [onclick][title]), and the elements hidden by
     their style or the hidden attribute. One walk over every element: the tag is read for each,
@@ -374,7 +396,8 @@ def _walk(tree: LexborHTMLParser) -> tuple[list[tuple[LexborNode, str]], list[Le
     hiders: list[LexborNode] = []
     prev_id = checked_id = -1
     tag = ""
-    for el in select(tree.root, _ALL_ELEMENTS):
+    # `attrs` False: no element has those attributes, so "*" alone returns the same elements.
+    for el in select(tree.root, _ALL_ELEMENTS if attrs else "*"):
         mid = el.mem_id
         if mid == prev_id:
             if mid != checked_id:
@@ -408,11 +431,14 @@ def extract_page(
         html, _enc = decode_html(bytes(html), encoding)
     html = _mark_dates(html.replace("\x00", ""))
     facts = PageFacts(url=url)
-    tree = LexborHTMLParser(html)
+    # Encoded here as the parser would encode the str (same bytes, same tree): the bytes also
+    # tell cheaply whether any element can carry a style, hidden or onclick attribute.
+    data = html.encode("utf-8", "ignore")
+    tree = LexborHTMLParser(data)
     base = url
 
     # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
-    visits, hiders = _walk(tree)
+    visits, hiders = _walk(tree, _may_have_attrs(data))
     hidden = {el.mem_id for el in hiders}
     if hiders:
         # The references inside hidden boxes: mark the boxes, then one selector query finds

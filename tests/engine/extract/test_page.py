@@ -328,3 +328,27 @@ def test_date_marking_equals_the_text_run_regex_over_every_gap() -> None:
     assert [_mark_dates(d) for d in docs] == [reference(d) for d in docs]
     assert "<gsdate>通知 09-12</gsdate>" in _mark_dates(docs[0]) and "x='2017-09-12'" in _mark_dates(docs[0])
     assert sum(_MARK in _mark_dates(d) for d in docs) > 500
+
+
+def test_attribute_precheck_never_misses_a_style_hidden_or_onclick_attribute() -> None:
+    """`_may_have_attrs` False lets the walk drop the attribute selectors: it must hold only
+    when lexbor finds no such attribute (random tags, cases, quotes, separators)."""
+    import random
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _may_have_attrs
+
+    rnd = random.Random(9)
+    parts = ["<p", "<div", ">", " ", "\t", "\n", "/", '"', "'", "=", "x", "style", "STYLE", "Hidden", "onClick",
+             "data-style", "hiddenx", "<style>", "</p>", "中", "title"]
+    said_no = 0
+    for _ in range(4000):
+        doc = "<body>" + "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 30)))
+        data = doc.encode()
+        found = LexborHTMLParser(data).css("[style], [hidden], [onclick]")
+        if not _may_have_attrs(data):
+            said_no += 1
+            assert found == [], doc
+    assert said_no > 500
+    assert _may_have_attrs(b'<p a="1"STYLE=x>') and not _may_have_attrs(b'<link rel="stylesheet"><input type="hidden">')
