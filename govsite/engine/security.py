@@ -23,7 +23,6 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,7 +59,6 @@ _INSTITUTION = re.compile(r"政府|厅|局|委员会|办公室|部|院|中心|�
                           r"|报社|电视台|人大|政协|公安|法院|检察")
 _TAG_LABEL = {"script": "脚本", "iframe": "内嵌框架（iframe）", "frame": "框架页", "embed": "嵌入对象"}
 _MEMO_MAX = 50_000  # SecurityObserver's per-crawl memo entries
-_LINK_URL = attrgetter("url")  # set(map(...)): no bytecode run per link
 _NAME_SUFFIXES = ("门户网站", "政府网站", "网站", "人民政府", "政府")
 
 
@@ -295,7 +293,7 @@ class SecurityObserver:
         hosts = self._hosts
         # Both link checks below concern foreign hosts only: links to the site itself (nearly
         # all, the same on every page) are set aside in one set difference.
-        todo = set(map(_LINK_URL, facts.links)).difference(self._local)
+        todo = {link.url for link in facts.links}.difference(self._local)
         # A URL under the page's own http(s)://netloc/ has the page's host (not parsed again):
         # an article page's new links are mostly the site's other articles.
         own = own_host = None

@@ -6,8 +6,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import attrgetter, le, or_
 from urllib.parse import urlsplit
 
 import ahocorasick
@@ -59,7 +57,6 @@ def _phrase_finder(phrases: tuple[str, ...]) -> Callable[[str], str | None]:
 
 
 _PLAIN_MAX = 1 << 14
-_URL, _TEXT = attrgetter("url"), attrgetter("text")
 
 
 @functools.lru_cache(maxsize=8)
@@ -115,7 +112,7 @@ class AdPhraseMemo:
             clean = list(new)
         if len(self._plain) + len(clean) > self.MAX_LINES:
             self._plain.clear()
-        self._plain.update(compress(clean, map(le, map(len, clean), repeat(self.LINE_CHARS))))
+        self._plain.update([ln for ln in clean if len(ln) <= self.LINE_CHARS])
         return found
 
 
@@ -136,11 +133,11 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     # A link whose URL is known not to lead to an ad network and whose text is known to carry no
     # ad wording says nothing, whatever the page: only the others (on most pages none, on an
     # article page its few new links) are looked at, in page order.
-    new_urls = set(map(_URL, links)).difference(urls_ok)  # (map: no bytecode run per link)
-    new_texts = set(map(_TEXT, links)).difference(texts_ok)
-    todo = compress(links, map(or_, map(new_urls.__contains__, map(_URL, links)),
-                               map(new_texts.__contains__, map(_TEXT, links)))) if new_urls or new_texts else ()
-    for link in todo:
+    new_urls = {link.url for link in links}.difference(urls_ok)
+    new_texts = {link.text for link in links}.difference(texts_ok)
+    for link in links if new_urls or new_texts else ():
+        if link.url not in new_urls and link.text not in new_texts:
+            continue
         host = site_host if own is not None and link.url.startswith(own) else host_of(link.url)
         net = ad_net(host)
         wording = ad_phrase(link.text or "")

@@ -8,8 +8,6 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import ge
 
 from govsite.engine.text import lexicon as lx
 
@@ -58,7 +56,7 @@ def title_bigrams(title: str) -> set[str]:
     core = TITLE_BOILERPLATE.sub(" ", re.sub(r"\d+", " ", title or ""))
     out: set[str] = set()
     for run in _CJK_RUN.findall(core):
-        out.update(map("".join, zip(run, run[1:], strict=False)))  # its bigrams
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
     return out
 
 
@@ -73,10 +71,8 @@ def article_body(page_text: str, title: str = "") -> str:
     global _LAST_CONTENT
     core = core_title(title) if title else ""
     keep, contents = [], []
-    # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first
-    # (picked by compress/map, which run no bytecode per line: most of a page's lines are short).
-    lines = list(map(str.strip, page_text.splitlines()))
-    for s in compress(lines, map(ge, map(len, lines), repeat(20))):
+    # Lines under 20 characters have fewer than 20 content characters, whatever they are: out first.
+    for s in [s for s in map(str.strip, page_text.splitlines()) if len(s) >= 20]:
         if _title_chrome(s, core):
             continue
         chars, prose = _line_cached(s) if len(s) <= _PROSE_CACHE_CHARS else _line(s)
@@ -183,7 +179,7 @@ def check_title_body(title: str, body: str, *, min_overlap: float = 0.2,
     if len(title) >= 4 and title in body_text and not (chrome_free and len(body) <= 200_000):
         body_text = "\n".join(ln for ln in body_text.splitlines() if not _title_chrome(ln.strip(), title))
     # else no line is the title's; a bigram (two CJK characters) never spans a line break either way
-    found = sum(map(body_text.__contains__, grams))
+    found = sum(1 for g in grams if g in body_text)
     overlap = found / len(grams)
     if overlap < min_overlap:
         return MismatchFinding("unrelated", title, excerpt,

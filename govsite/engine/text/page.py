@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import compress, repeat
-from operator import attrgetter, gt, is_, le
+from operator import le
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
@@ -34,7 +34,6 @@ from govsite.engine.text.scanner import (
 )
 
 MAX_LINKS = 3000
-_LINK_TEXT = attrgetter("text")
 # TextCache bounds: lines remembered by hash (first sighting) and with their scan (seen again,
 # i.e. page template), link texts; a full table is emptied and refilled.
 _SEEN_MAX = 200_000
@@ -179,7 +178,7 @@ class TextCache:
             else:  # no match in any new line (then no finding either): the common case
                 scans = [_NOTHING] * len(fresh)
             res.update(zip(fresh, scans, strict=True))
-            nothing = set(compress(fresh, map(is_, scans, repeat(_NOTHING))))
+            nothing = {ln for ln, r in zip(fresh, scans, strict=True) if r is _NOTHING} if stats.hits else set(fresh)
             if remember:
                 self._remember(fresh, scans, on_date)
         out: list[list[TextFinding]] = []
@@ -217,7 +216,7 @@ class TextCache:
     def _remember(self, lines: list[str], scans: list[_LineScan], on_date: date | None) -> None:
         """Remember newly scanned (distinct) lines: a line's first sighting only as its hash (most
         lines are seen once), its second with its scan (the site's template)."""
-        if any(map(gt, map(len, lines), repeat(_LINE_CHARS_MAX))):  # a long paragraph is an article's own
+        if max(map(len, lines)) > _LINE_CHARS_MAX:  # a long paragraph is an article's own
             short = list(map(le, map(len, lines), repeat(_LINE_CHARS_MAX)))
             lines, scans = list(compress(lines, short)), list(compress(scans, short))
         hashes = list(map(hash, lines))
@@ -272,7 +271,7 @@ def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
     if cache is not None:
         # A page's link texts are its menus, met on every page: when all were met before (and none
         # of the crawl's was banned) there is nothing to look up link by link.
-        texts = set(map(_LINK_TEXT, links))
+        texts = {lk.text for lk in links}
         if cache.links_known(texts, lex):
             return out
         bad = cache.links_banned([lk.text[:500] for lk in links if lk.text and len(lk.text) >= 2], lex)
