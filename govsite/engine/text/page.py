@@ -8,8 +8,6 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import compress, repeat
-from operator import le
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
@@ -135,57 +133,49 @@ class TextCache:
         else:
             todo = [set(ls) for ls in split]
         res: dict[str, _LineScan] = {}
-        new = set().union(*todo)
-        if remember:
-            # lines met again with matches: their remembered scans (set operations, no loop over
-            # the page's lines); lines naming a leader are remembered per date.
-            new_only = new.difference(self._lines)
-            known = self._lines
-            res = {ln: known[ln] for ln in new.difference(new_only)}
-            new = new_only
-            if self._dated_lines and not new.isdisjoint(self._dated_lines):
-                for ln in new.intersection(self._dated_lines):
+        fresh: list[str] = []
+        for ln in set().union(*todo):
+            r = None
+            if remember:
+                r = self._lines.get(ln)
+                if r is None and ln in self._dated_lines:
                     r = self._dated.get((ln, on_date))
-                    if r is not None:
-                        res[ln] = r
-                        new.discard(ln)
-        fresh = list(new)
-        nothing: set[str] = set()  # fresh lines in which the automaton matched nothing
+            if r is None:
+                fresh.append(ln)
+            else:
+                res[ln] = r
         if fresh:
             found, stats = scan_stats("\n".join(fresh), on_date, white, lex)
             if len(stats.hits) >= MAX_HITS or len(stats.candidates) > MAX_FINDINGS * 4:
                 # the new lines together exceed one scan's bounds: each text is scanned whole
                 return [self._whole(t, on_date, white, lex) for t in texts]
+            starts, off = [], 0
+            for ln in fresh:
+                starts.append(off)
+                off += len(ln) + 1
+            fs: list[list[TextFinding]] = [[] for _ in fresh]
+            for f in found:
+                j = bisect.bisect_right(starts, f.start) - 1
+                fs[j].append(replace(f, start=f.start - starts[j], end=f.end - starts[j]))
+
+            def counts(positions: list[int]) -> list[int]:
+                n = [0] * len(fresh)
+                for pos in positions:
+                    n[bisect.bisect_right(starts, pos) - 1] += 1
+                return n
+
             if stats.hits:
-                starts, off = [], 0
-                for ln in fresh:
-                    starts.append(off)
-                    off += len(ln) + 1
-                fs: list[list[TextFinding]] = [[] for _ in fresh]
-                for f in found:
-                    j = bisect.bisect_right(starts, f.start) - 1
-                    fs[j].append(replace(f, start=f.start - starts[j], end=f.end - starts[j]))
-
-                def counts(positions: list[int]) -> list[int]:
-                    n = [0] * len(fresh)
-                    for pos in positions:
-                        n[bisect.bisect_right(starts, pos) - 1] += 1
-                    return n
-
                 hits, cands, names = counts(stats.hits), counts(stats.candidates), counts(stats.names)
-                scans = [_LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0) if hits[j] else _NOTHING
-                         for j in range(len(fresh))]
-            else:  # no match in any new line (then no finding either): the common case
-                scans = [_NOTHING] * len(fresh)
-            res.update(zip(fresh, scans, strict=True))
-            nothing = {ln for ln, r in zip(fresh, scans, strict=True) if r is _NOTHING} if stats.hits else set(fresh)
-            if remember:
-                self._remember(fresh, scans, on_date)
+            else:  # most new lines (an article's own text) match nothing
+                hits = cands = names = [0] * len(fresh)
+            for j, ln in enumerate(fresh):
+                res[ln] = r = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0) if hits[j] else _NOTHING
+                if remember:
+                    self._remember(ln, on_date, r)
         out: list[list[TextFinding]] = []
         for text, ls, lines in zip(texts, split, todo, strict=True):
             # Lines with no match add nothing; the others count once per occurrence, as in one scan.
-            # (A remembered scan always has matches: plain lines are not in `lines`.)
-            matched = [(ln, res[ln]) for ln in lines.difference(nothing)]
+            matched = [(ln, res[ln]) for ln in lines if res[ln].hits]
             if not matched:
                 out.append([])
                 continue
@@ -213,23 +203,15 @@ class TextCache:
     def _whole(text: str, on_date: date | None, white: list[tuple[str, str]], lex: lx.Lexicons) -> list[TextFinding]:
         return scan_stats(text, on_date, white, lex)[0][:MAX_FINDINGS]
 
-    def _remember(self, lines: list[str], scans: list[_LineScan], on_date: date | None) -> None:
-        """Remember newly scanned (distinct) lines: a line's first sighting only as its hash (most
-        lines are seen once), its second with its scan (the site's template)."""
-        if max(map(len, lines)) > _LINE_CHARS_MAX:  # a long paragraph is an article's own
-            short = list(map(le, map(len, lines), repeat(_LINE_CHARS_MAX)))
-            lines, scans = list(compress(lines, short)), list(compress(scans, short))
-        hashes = list(map(hash, lines))
-        seen = self._seen
-        again = seen.intersection(hashes)
-        if len(seen) + len(hashes) > _SEEN_MAX:
-            seen.clear()
-        seen.update(hashes)
-        if again:
-            for line, res in compress(zip(lines, scans, strict=True), map(again.__contains__, hashes)):
-                self._keep(line, on_date, res)
-
-    def _keep(self, line: str, on_date: date | None, res: _LineScan) -> None:
+    def _remember(self, line: str, on_date: date | None, res: _LineScan) -> None:
+        if len(line) > _LINE_CHARS_MAX:
+            return  # a long paragraph is an article's own text, not template
+        h = hash(line)
+        if h not in self._seen:  # first sighting: only its hash, most lines are seen once
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()
+            self._seen.add(h)
+            return
         if len(self._plain) + len(self._lines) + len(self._dated) >= _LINES_MAX:
             seen = self._seen
             self._clear_lines()
