@@ -283,6 +283,25 @@ def main_big(args: argparse.Namespace) -> None:
 
 # -- driver ------------------------------------------------------------------------------------
 
+def callgrind_runs(runs: list[tuple[str, str, int]], common: list[str], env: dict | None, work: Path) -> None:
+    """Instructions per HTML page of the floor and govsite (one process each) under callgrind:
+    deterministic where CPU seconds are noisy. Whole-process counts (start-up included)."""
+    per_page = {}
+    for label, name, _procs in runs:
+        out_file = work / f"callgrind.{name}.out"
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=no", f"--callgrind-out-file={out_file}",
+                               PY, __file__, "--worker", name, *common, "--processes", "1"],
+                              capture_output=True, text=True, env=env, check=True)
+        m = re.search(r"\{.*\}", proc.stdout)
+        pages = json.loads(m.group(0))["pages"] if m else 0
+        total = next(int(line.split()[1]) for line in out_file.read_text().splitlines() if line.startswith("totals:"))
+        per_page[name] = total / max(pages, 1)
+        print(f"{label:<30}{pages:>7} pages {total / 1e9:>8.2f} G instructions {per_page[name] / 1e6:>7.2f} M/page")
+    if len(per_page) == 2:
+        print(f"govsite: instructions/page {per_page['govsite'] / per_page['plain']:.2f}x the floor (callgrind)")
+
+
+
 def start_nginx(export: Path) -> subprocess.Popen:
     conf = export / "nginx.conf"
     proc = subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL,
@@ -318,6 +337,9 @@ def main() -> None:
                          "modules are compiled from source at every start, site-packages are not")
     ap.add_argument("--only", help="comma-separated runs to keep, of: plain, govsite, detectors, processes, "
                                    "linkinator, linkchecker (e.g. govsite,detectors for the issue-5 figure alone)")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="count instructions per page of the floor and govsite (one process each) under valgrind's "
+                         "callgrind instead of timing the runs (deterministic; --only plain or govsite keeps one)")
     ap.add_argument("--worker", choices=["govsite", "plain", "detectors"], help=argparse.SUPPRESS)
     ap.add_argument("--manifest", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -372,6 +394,9 @@ def main() -> None:
                 # would be rebuilt inside the measured detectors run: build it here instead.
                 subprocess.run([PY, "-c", "from govsite.engine.text.lexicon import default; default()"],
                                env=py_env, check=True, cwd=ROOT)
+            if args.callgrind:
+                callgrind_runs([r for r in runs if r[1] in ("plain", "govsite")], common, py_env, work)
+                return
             for label, name, procs in runs:
                 worker = "govsite" if name == "processes" else name
                 wall, cpu, rss, out = run_measured([PY, __file__, "--worker", worker, *common, "--processes", str(procs)],

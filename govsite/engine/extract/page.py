@@ -396,8 +396,14 @@ def _walk(tree: LexborHTMLParser, attrs: bool = True) -> tuple[list[tuple[Lexbor
     hiders: list[LexborNode] = []
     prev_id = checked_id = -1
     tag = ""
-    # `attrs` False: no element has those attributes, so "*" alone returns the same elements.
-    for el in select(tree.root, _ALL_ELEMENTS if attrs else "*"):
+    if not attrs:
+        # No element has those attributes: "*" alone returns the same elements, each once.
+        for el in select(tree.root, "*"):
+            tag = TAG_NAMES.get(el.tag_id) or el.tag or ""
+            if tag in _PASS_TAGS or (tag in _PASS_IF_ATTR and _PASS_IF_ATTR[tag] in el.attrs):
+                visits.append((el, tag))
+        return visits, hiders
+    for el in select(tree.root, _ALL_ELEMENTS):
         mid = el.mem_id
         if mid == prev_id:
             if mid != checked_id:
