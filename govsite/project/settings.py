@@ -141,7 +141,7 @@ MEDIA_URL = "media/"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["GOVSITE_REDIS_URL"]}
+        {"BACKEND": "govsite.project.cache.RedisCache", "LOCATION": os.environ["GOVSITE_REDIS_URL"]}
         if os.environ.get("GOVSITE_REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
