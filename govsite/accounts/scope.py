@@ -32,8 +32,14 @@ def region_tree_subquery(region_id: int) -> RawSQL:
     table = connection.ops.quote_name(Region._meta.db_table)
     pk, parent = (connection.ops.quote_name(Region._meta.get_field(n).column) for n in ("id", "parent"))
     start = f"CAST(%s AS {Region._meta.pk.cast_db_type(connection)})"
-    return RawSQL(f"WITH RECURSIVE tree(id) AS (SELECT {start} UNION SELECT r.{pk} FROM {table} r "
-                  f"JOIN tree ON r.{parent} = tree.id) SELECT id FROM tree", [region_id])
+    tree = (f"WITH RECURSIVE tree(id) AS (SELECT {start} UNION SELECT r.{pk} FROM {table} r "
+            f"JOIN tree ON r.{parent} = tree.id) SELECT id FROM tree")
+    if connection.vendor == "postgresql":
+        # As an array evaluated once (an InitPlan): PostgreSQL then plans a few index lookups per
+        # region of the tree instead of a hash join that walks every site of a filter (a 广东
+        # registry page with category=5: 6.2 -> 2.0 ms).
+        tree = f"SELECT unnest(ARRAY({tree}))"
+    return RawSQL(tree, [region_id])
 
 
 def region_and_descendant_ids(region: Region) -> set[int]:
