@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from govsite.engine.crawl import PageRecord
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.scoring import Finding
+from govsite.engine.urls import origin
 
 # Domains a government page may load code or frames from (suffix match). Government and
 # identity services first (党政机关标识, 找错, 备案), then widely used public CDNs and the
@@ -297,14 +298,13 @@ class SecurityObserver:
         # A URL under the page's own http(s)://netloc/ has the page's host (not parsed again):
         # an article page's new links are mostly the site's other articles.
         own = own_host = None
-        if todo and page.startswith(("http://", "https://")):
-            netloc = page.split("/", 3)[2]
-            if "?" not in netloc and "#" not in netloc:
-                own = page[:page.index("//") + 2] + netloc + "/"
-                own_host = hosts.get(own)
-                if own_host is None:
-                    h = host_of(own)
-                    own_host = hosts[own] = (h, self.foreign(h))
+        root = origin(page) if todo else None
+        if root is not None:
+            own = root + "/"
+            own_host = hosts.get(own)
+            if own_host is None:
+                h = host_of(own)
+                own_host = hosts[own] = (h, self.foreign(h))
         for link in facts.links if todo else ():
             if link.url not in todo:
                 continue

@@ -129,6 +129,16 @@ def _normalize(url: str, base: str | None) -> str | None:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+_ORIGIN_RE = re.compile(r"https?://[^/?#]+", re.I)
+
+
+def origin(url: str) -> str | None:
+    """`scheme://netloc` of an http(s) URL (no trailing slash), None for any other: every URL
+    that starts with `origin(url) + "/"` has `host_of(url)`'s host."""
+    m = _ORIGIN_RE.match(url)
+    return m.group() if m else None
+
+
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()

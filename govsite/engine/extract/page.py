@@ -37,6 +37,7 @@ from govsite.engine.extract.dates import (
 from govsite.engine.extract.decode import decode_html
 from govsite.engine.extract.facts import Column, Link, ListItem, PageFacts
 from govsite.engine.extract.identity import read_identity
+from govsite.engine.urls import origin
 
 MAX_TEXT = 200_000
 LIST_LABELS = ("留言时间", "回复时间", "提问时间", "访谈时间", "更新时间", "更新日期")  # bound on the visible text kept for text scanners
@@ -99,7 +100,6 @@ _HOME_PATH_RE = re.compile(r"^(?:/|/(?:index|default|home|main)\.(?:s?html?|php|
 
 
 _URL_PATH_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*([^?#]*)(\?[^#]*)?", re.I)
-_ROOT_RE = re.compile(r"(https?://[^/?#]+)", re.I)
 _WS_RE = re.compile(r"\s+")
 _ONCLICK_PAGE_RE = re.compile(r"""['"]([^'"]+\.[a-z]*html?[^'"]*)['"]""")
 
@@ -136,25 +136,22 @@ def _is_hidden_style(style: str) -> bool:
 def _absolute(base: str, raw: str) -> str | None:
     """`raw` resolved against `base`, without fragment; None for non-navigable schemes."""
     raw = raw.strip()
-    # Root-relative first (most links): no skipped scheme starts with '/', and without a
-    # backslash the general path below would take this same branch.
-    if raw[:1] == "/" and raw[1:2] != "/" and "/." not in raw and "\\" not in raw:
-        root = _root_of(base)
-        if root:
-            return root + raw.split("#", 1)[0]
+    # Fast paths for the common shapes (urljoin costs ~5 µs a call, pages have hundreds).
+    # Root-relative first (most links): no skipped scheme starts with '/'.
+    if raw[:1] == "/":
+        if "\\" in raw:
+            raw = raw.replace("\\", "/")
+        if raw[1:2] != "/" and "/." not in raw:
+            root = _root_of(base)
+            if root:
+                return root + raw.split("#", 1)[0]
+        return _join(base, raw)
     # (the longest skipped scheme has 11 characters: lowering a prefix is enough)
     if not raw or raw[:11].lower().startswith(_SKIP_SCHEMES):
         return None
     if "\\" in raw:
         raw = raw.replace("\\", "/")
-    # Fast paths for the common shapes (urljoin costs ~5 µs a call, pages have hundreds).
-    c = raw[0]
-    if c == "/":
-        if raw[1:2] != "/" and "/." not in raw:
-            root = _root_of(base)
-            if root:
-                return root + raw.split("#", 1)[0]
-    elif (c == "h" or c == "H") and raw[:8].lower().startswith(("http://", "https://")) and "/." not in raw:
+    if raw[:1] in "hH" and raw[:8].lower().startswith(("http://", "https://")) and "/." not in raw:
         return raw.split("#", 1)[0]
     return _join(base, raw)
 
@@ -174,8 +171,7 @@ _ROOTS: dict[str, str | None] = {}
 def _root_of(base: str) -> str | None:
     r = _ROOTS.get(base)
     if r is None and base not in _ROOTS:
-        m = _ROOT_RE.match(base)
-        r = m.group(1) if m else None
+        r = origin(base)
         if len(_ROOTS) > 1000:
             _ROOTS.clear()
         _ROOTS[base] = r

@@ -12,6 +12,7 @@ import ahocorasick
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
+from govsite.engine.urls import origin
 
 # Hosts that are not commercial even when a link's text looks like an ad.
 NON_COMMERCIAL_SUFFIXES = (".gov.cn", ".org.cn", ".edu.cn", ".mil.cn", ".gov", "people.com.cn", "xinhuanet.com",
@@ -121,9 +122,8 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
     lex = lexicons or lx.default()
     # A URL under the page's own scheme://netloc/ has the page's host: not parsed again (the
     # page's own URL and an article page's new links, mostly the site's other articles).
-    scheme, sep, rest = facts.url.partition("://")
-    netloc = rest.split("/", 1)[0]
-    own = f"{scheme}://{netloc}/" if sep and "?" not in netloc and "#" not in netloc else None
+    root = origin(facts.url)
+    own = root + "/" if root is not None else None
     site_host = host_of(own if own is not None else facts.url)
     out: list[AdFinding] = []
     seen: set[str] = set()
