@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from govsite.farm import text
 from govsite.farm.model import A_TYPE, DEFECTS, HOSTILE, OPT_IN, SLOTS_PER_WEEK, WINDOWS, Column, Farm, Site
 from govsite.farm.render import Renderer
+from govsite.farm.urls import Urls
 
 CST = timezone(timedelta(hours=8))
 SLOT_SECONDS = 7 * 24 * 3600 // SLOTS_PER_WEEK
@@ -82,7 +83,7 @@ def site_defects(site: Site) -> list[dict[str, Any]]:
         if ui is not None:
             out.append(_d("unanswered_consultation", base + u.item(col, ui), asked=str(site.item_date(col, ui)),
                           title=site.item_title(col, ui)))
-        out += _reply_defects(site, col, base, ui)
+        out += _reply_defects(site, col, base, u, ui)
     need = 3 if ident.dept else 6
     for key, none_kind, few_kind in (("zjdc", "no_surveys", "few_surveys"), ("zxft", "no_interviews", "few_interviews")):
         col = site.by_key[key]
@@ -161,12 +162,11 @@ def site_defects(site: Site) -> list[dict[str, Any]]:
     return out
 
 
-def _reply_defects(site: Site, col: Column, base: str, unanswered: int | None) -> list[dict[str, Any]]:
+def _reply_defects(site: Site, col: Column, base: str, u: Urls, unanswered: int | None) -> list[dict[str, Any]]:
     """Reply timeliness (RS2019 D19-7), derived from the served replies: the column's newest reply
     older than 2 months while it has messages of the last year (not when V15-5's unanswered message
     already makes the column a veto), and each slowly answered message."""
     farm = site.farm
-    u = Renderer(site).u
     out: list[dict[str, Any]] = []
     states = [site.consult_state(col, i) for i in range(len(col.ages))]
     reply_ages = [r for ok, r in states if ok and r is not None]
