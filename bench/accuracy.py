@@ -87,7 +87,7 @@ def start_farm(sites: int, seed: int, as_of: str, warp: float, workdir: Path,
 
 
 def detected(defect: dict, rep: dict) -> bool:
-    fid = KINDS[defect["kind"]]
+    fid = KINDS.get(defect["kind"]) or RS2019_KINDS[defect["kind"]]
     ind = next((i for i in rep["indicators"] if i["id"] == fid), None)
     if ind is None:
         return False
@@ -143,22 +143,19 @@ def detected(defect: dict, rep: dict) -> bool:
             normalize(e["url"] or "") == normalize(d.get("target", "")) for e in ind["evidence"])
     if kind == "missing_footer_item":
         return ind["status"] == "deduct" and FOOTER_LABELS[FOOTER_KEYS.get(d.get("item"), d.get("item"))] in ind["summary"]
-    return ind["status"] in ("deduct", "veto")
-
-
-def detected_rs2019(defect: dict, rep: dict) -> bool:
-    """An opt-in D19-7 defect is found when D19-7 deducts with evidence on the seeded column or
-    message naming the seeded dates."""
-    ind = next(i for i in rep["indicators"] if i["id"] == "D19-7")
-    d = defect["detail"]
-    page = normalize(defect["page"])
-    if defect["kind"] == "stale_replies":
+    if kind == "stale_replies":
+        # on the seeded column, naming its newest reply date (or that there is none)
+        page = normalize(defect["page"])
         want = f"最新答复日期 {d['latest_reply']}" if d["latest_reply"] else "未见任何答复"
         return ind["status"] == "deduct" and any(
             normalize(e["url"] or "") == page and want in e["detail"] for e in ind["evidence"])
-    return ind["status"] == "deduct" and any(
-        normalize(e["url"] or "") == page and d["asked"] in e["detail"] and d["replied"] in e["detail"]
-        for e in ind["evidence"])
+    if kind == "slow_replies":
+        # on the seeded message, naming its question and reply dates
+        page = normalize(defect["page"])
+        return ind["status"] == "deduct" and any(
+            normalize(e["url"] or "") == page and d["asked"] in e["detail"] and d["replied"] in e["detail"]
+            for e in ind["evidence"])
+    return ind["status"] in ("deduct", "veto")
 
 
 def evaluate_rs2019(sites: list[dict], reports: list[dict]) -> tuple[dict, list, list]:
@@ -172,7 +169,7 @@ def evaluate_rs2019(sites: list[dict], reports: list[dict]) -> tuple[dict, list,
         slow_pages = {normalize(d["page"]) for d in site["defects"] if d["kind"] == "slow_replies"}
         for d in site["defects"]:
             if d["kind"] in RS2019_KINDS:
-                hit = detected_rs2019(d, rep)
+                hit = detected(d, rep)
                 per_kind.setdefault(d["kind"], [0, 0])
                 per_kind[d["kind"]][0] += int(hit)
                 per_kind[d["kind"]][1] += 1
@@ -321,7 +318,6 @@ def main() -> None:
     per_kind, misses, false, hidden = evaluate(manifest, reports, skip, seen)
     if opt_in:
         kinds19, misses19, false19 = evaluate_rs2019(rs19_sites, rs19_reports)
-        KINDS.update(RS2019_KINDS)
         per_kind.update(kinds19)
         misses += misses19
         false += false19
@@ -335,7 +331,7 @@ def main() -> None:
     print(f"{'defect kind':<22}{'indicator':<10}{'found':>7}{'seeded':>8}{'recall':>9}")
     for kind in sorted(per_kind):
         hit, n = per_kind[kind]
-        print(f"{kind:<22}{KINDS[kind]:<10}{hit:>7}{n:>8}{100.0 * hit / n:>8.1f}%")
+        print(f"{kind:<22}{KINDS.get(kind) or RS2019_KINDS[kind]:<10}{hit:>7}{n:>8}{100.0 * hit / n:>8.1f}%")
     tot_hit = sum(v[0] for v in per_kind.values())
     tot = sum(v[1] for v in per_kind.values())
     print(f"{'all':<32}{tot_hit:>7}{tot:>8}{(100.0 * tot_hit / tot if tot else 100):>8.1f}%")
