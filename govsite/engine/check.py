@@ -64,9 +64,6 @@ class CheckOptions:
 
 
 _RULESETS: dict[str, RuleSet] = {}
-# The rule set in force on a date: `ruleset_for` parses every bundled rule-set file, which the
-# checks of one campaign would otherwise redo per site. Kept for the process, as the rule sets are.
-_IN_FORCE: dict[date, str] = {}
 
 
 def get_ruleset(name: str) -> RuleSet:
@@ -74,13 +71,6 @@ def get_ruleset(name: str) -> RuleSet:
     if rs is None:
         rs = _RULESETS[name] = load_ruleset(name)
     return rs
-
-
-def _in_force(day: date) -> str:
-    rid = _IN_FORCE.get(day)
-    if rid is None:
-        rid = _IN_FORCE[day] = ruleset_for(day)
-    return rid
 
 
 def make_fetcher(options: CheckOptions) -> Fetcher:
@@ -102,7 +92,7 @@ async def check_site(
 
     `on_crawl` receives the finished crawler (pages and link records) for callers that need
     more than the report, such as the accuracy bench."""
-    rs = get_ruleset(options.ruleset or _in_force(_as_date(options.as_of)))
+    rs = get_ruleset(options.ruleset or ruleset_for(_as_date(options.as_of)))
     own = fetcher is None
     f = fetcher or make_fetcher(options)
     try:

@@ -5,6 +5,7 @@ unconfirmed ones stay visible and can be changed without touching code."""
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -121,9 +122,10 @@ def load_ruleset(name_or_path: str = "RS2015") -> RuleSet:
                    windows=windows, indicators=indicators)
 
 
-def ruleset_for(as_of: date) -> str:
-    """The bundled rule set in force on `as_of` (its `valid_from`..`valid_to`): RS2015 until
-    2019-03-31, RS2019 after. Before the first one, the earliest."""
+@functools.cache
+def _spans() -> tuple[tuple[date, Any, str], ...]:
+    """(valid_from, valid_to, id) of every bundled rule-set file, read once per process (the
+    checks of a campaign ask once per site)."""
     spans = []
     for f in sorted(HERE.glob("*.toml")):
         try:
@@ -136,6 +138,13 @@ def ruleset_for(as_of: date) -> str:
     spans.sort()
     if not spans:
         raise RuleSetError("没有可用的规则集文件")
+    return tuple(spans)
+
+
+def ruleset_for(as_of: date) -> str:
+    """The bundled rule set in force on `as_of` (its `valid_from`..`valid_to`): RS2015 until
+    2019-03-31, RS2019 after. Before the first one, the earliest."""
+    spans = _spans()
     for start, end, rid in reversed(spans):
         if as_of >= start and (not end or as_of <= date.fromisoformat(str(end))):
             return rid
