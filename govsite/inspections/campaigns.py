@@ -9,10 +9,11 @@ from typing import Any
 
 from django.db import transaction
 
+from govsite.engine.rulesets import ruleset_for
 from govsite.inspections import sampling
 from govsite.inspections.errors import InspectionError
 from govsite.inspections.models import AuditEntry, Campaign, CampaignSite, RectificationTask, SelfCheckResult
-from govsite.inspections.periods import Quarter, Unit, UnitIndex, ruleset_for
+from govsite.inspections.periods import Quarter, Unit, UnitIndex
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 

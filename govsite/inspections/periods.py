@@ -1,27 +1,18 @@
-"""Quarters, rule-set choice by date, and the supervising unit a site belongs to."""
+"""Quarters, and the supervising unit a site belongs to."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from govsite import periods
 from govsite.inspections.errors import InspectionError
 
-# 国办秘函〔2019〕19号 replaced the 2015 table from April 2019 on.
-RS2019_FROM = dt.date(2019, 4, 1)
-
 
 class Quarter(periods.Quarter):
     """A quarter whose bad input is an InspectionError (what campaign callers catch)."""
 
     error = InspectionError
-
-
-def ruleset_for(day: dt.date) -> str:
-    """The rule set in force on a day: RS2015 until March 2019, RS2019 after."""
-    return "RS2019" if day >= RS2019_FROM else "RS2015"
 
 
 @dataclass(frozen=True)
