@@ -111,20 +111,14 @@ def _title_chrome(line: str, title: str) -> bool:
 
 
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|——| - | -|- )\s*")
-_LAST_CORE: tuple[str | None, str] = (None, "")
 
 
+@functools.lru_cache(maxsize=64)  # an article's title is cut three times (body, title/body check, duplicates)
 def core_title(title: str) -> str:
     """The article's own title, without the site name that <title> often appends."""
-    global _LAST_CORE
-    last = _LAST_CORE
-    if title == last[0]:
-        return last[1]  # an article's title is cut three times (body, title/body check, duplicates)
     parts = [p.strip() for p in _TITLE_SEP.split(title) if p.strip()]
     # Convention: "标题_站名" / "标题 - 站名" — the article's title comes first.
-    out = parts[0] if parts and len(parts[0]) >= 4 else title
-    _LAST_CORE = (title, out)  # one assignment: threads see an old or a new pair, never mixed
-    return out
+    return parts[0] if parts and len(parts[0]) >= 4 else title
 
 
 def is_placeholder(body: str, lexicons: lx.Lexicons | None = None) -> bool:
