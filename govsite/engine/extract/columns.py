@@ -64,13 +64,12 @@ _HTML_TAGS = ("a abbr address area article aside audio b base bdi bdo big blockq
               "optgroup option output p param picture pre progress q rp rt ruby s samp script section select small "
               "source span strike strong style sub summary sup table tbody td template textarea tfoot th thead time "
               "title tr track tt u ul var video wbr")
-_TAG_NAMES = _standard_tag_names()
-TAG_NAMES = _TAG_NAMES  # for walks that inline tag_of()
+TAG_NAMES = _standard_tag_names()  # tag_id -> name; walks that inline tag_of() read it too
 
 
 def tag_of(node: LexborNode) -> str | None:
     """`node.tag` without decoding the name: the getter costs ~4x the integer tag id."""
-    name = _TAG_NAMES.get(node.tag_id)
+    name = TAG_NAMES.get(node.tag_id)
     return name if name is not None else node.tag
 
 
