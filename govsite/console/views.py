@@ -290,20 +290,22 @@ def registry(request: HttpRequest) -> HttpResponse:
     f = _registry_filters(request)
     after, before = request.GET.get("after", "")[:10], request.GET.get("before", "")[:10]
     skey = scope.version_scope_key(user)
-    token = registry_version.token(user) if skey else None
-    if token:
+    # Read for every scope: it comes with the user's own row, and the province choices depend on
+    # the registry alone, so operators' and inspectors' pages reuse them too (_provinces).
+    token = registry_version.token(user)
+    if token and skey:
         key = ("registry", token, skey, get_script_prefix(), f["q"], f["category"], f["status"], f["province"],
                after, before)
-        shared_key = "console:registry:" + hashlib.sha1(repr(key).encode(), usedforsecurity=False).hexdigest()
         content = _local_get(key)
         if content is None:
+            shared_key = "console:registry:" + hashlib.sha1(repr(key).encode(), usedforsecurity=False).hexdigest()
             content = cache.get(shared_key)
             if content is None:
                 content = _registry_page(user, f, after, before, token, skey)
                 cache.set(shared_key, content, REGISTRY_TTL)
             _local_put(key, content)
     else:
-        content = _registry_page(user, f, after, before, None, None)
+        content = _registry_page(user, f, after, before, token, None)
     # Our own markup, every value escaped when it was built (_registry_page).
     return render(request, "console/registry.html", _ctx(request, content=mark_safe(content)))  # noqa: S308
 
