@@ -32,6 +32,7 @@ from govsite.engine.fetch import FetchConfig, Fetcher  # noqa: E402
 from govsite.engine.indicators.collect import FOOTER_LABELS  # noqa: E402
 from govsite.engine.indicators.guideline import CATEGORY_LABELS  # noqa: E402
 from govsite.engine.urls import normalize  # noqa: E402
+from govsite.farm.model import OPT_IN  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 # defect kind → indicator id of this engine
@@ -47,8 +48,9 @@ KINDS = {
     "no_interviews": "D15-7", "few_interviews": "D15-7", "guide_missing_elements": "D15-8",
     "attachment_404": "D15-9", "attachment_empty": "D15-9", "online_system_down": "D15-10",
 }
-# opt-in kinds (govsite farm serve --opt-in): judged in a second pass under RS2019
-RS2019_KINDS = {"stale_replies": "D19-7", "slow_replies": "D19-7"}
+# the farm's opt-in kinds (govsite farm serve --opt-in), all RS2019 indicators (D19-7): judged in a
+# second pass under RS2019
+RS2019_KINDS = OPT_IN
 MINE = sorted(set(KINDS.values()) | {"G-DOM-2", "G-DOM-3", "G-TXT-1"})
 PAGE_KINDS = ("blank_column", "stale_column", "broken_link", "leader_misspelled", "banned_content")
 FOOTER_KEYS = {"conac": "conac", "site_code": "site_code", "icp": "icp", "police": "police", "sponsor": "sponsor",
