@@ -42,6 +42,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from govsite.farm.model import Farm
+from govsite.farm.render import Page
 from govsite.farm.rng import h64
 from govsite.farm.server import FarmApp
 
@@ -343,7 +344,7 @@ def serve_in_thread(farm: Farm, extras: Extras, warp: float = 20000.0) -> Runnin
     return Running(app, box["port"], box["loop"], t, box["stop"])
 
 
-def _decoded(page, default_encoding: str) -> tuple[str, str]:  # noqa: ANN001 - a farm RenderedPage
+def _decoded(page: Page, default_encoding: str) -> tuple[str, str]:
     """A farm page's encoding and its text."""
     enc = page.charset or default_encoding
     return enc, page.body.decode("gbk" if enc.lower() in ("gbk", "gb2312") else "utf-8", "replace")
