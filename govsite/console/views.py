@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -294,8 +294,9 @@ def registry(request: HttpRequest) -> HttpResponse:
     # the registry alone, so operators' and inspectors' pages reuse them too (_provinces).
     token = registry_version.token(user)
     if token and skey:
-        key = ("registry", token, skey, get_script_prefix(), f["q"], f["category"], f["status"], f["province"],
-               after, before)
+        # The content's links are relative ("?after=…"): the script prefix is no part of it (the
+        # frame around it, which has prefixed links, is rendered on every request).
+        key = ("registry", token, skey, f["q"], f["category"], f["status"], f["province"], after, before)
         content = _local_get(key)
         if content is None:
             shared_key = "console:registry:" + hashlib.sha1(repr(key).encode(), usedforsecurity=False).hexdigest()
