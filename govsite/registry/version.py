@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.db import connection
 
 TRIGGERS = ("registry_site_version", "registry_region_version", "registry_department_version")
+_SQL = "SELECT token FROM registry_version WHERE id = 1"
 # The token as a column of another query: the console's user query reads it along (one round trip
 # less on every registry page), and its backend leaves it on the user as `registry_token`.
-SUBQUERY = "(SELECT token FROM registry_version WHERE id = 1)"
-_SQL = "SELECT token FROM registry_version WHERE id = 1"
+SUBQUERY = f"({_SQL})"
 _UNREAD = object()
 
 
