@@ -6,10 +6,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import ahocorasick
 
+from govsite.engine import urls
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
 from govsite.engine.urls import origin
@@ -30,12 +30,7 @@ class AdFinding:
         return dict(self.__dict__)
 
 
-@functools.lru_cache(maxsize=1 << 14)  # the same navigation links on every page of a site
-def host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
+host_of = functools.lru_cache(maxsize=1 << 14)(urls.host_of)  # the same navigation links on every page of a site
 
 
 def _matches_host(host: str, patterns: tuple[str, ...]) -> str | None:
