@@ -19,7 +19,12 @@ idempotent under redelivery and duplicate delivery:
 
 The dispatcher sends one job per unfinished site, then watches the database; when nothing
 progresses for a while, the sites no live claim holds (a job lost with a restarted broker, a
-dead worker's claim) are sent again — harmless, since a duplicate records nothing. No worker's
+dead worker's claim) are sent again — harmless, since a duplicate records nothing. It does not
+wait that long when the work has visibly run dry: the queue is empty, no worker holds a live
+claim and nothing finished for ``LOST_AFTER`` seconds, yet sites are unfinished — their jobs
+were lost (a Redis broker stopped between handing a job out and recording it as unacknowledged)
+or sit in a vanished worker's unacknowledged set until the visibility timeout. Such resends back
+off (doubling up to the long wait) until something progresses again. No worker's
 wall clock decides anything: claims run on the database's clock, host slots on Redis's, and
 kombu's Redis visibility timeout on Redis's too (govsite.inspections.brokerclock).
 
@@ -71,6 +76,9 @@ DB_OUTAGE = float(os.environ.get("GOVSITE_DB_OUTAGE", "600"))
 # Seconds without a heartbeat (database clock) after which a claim is a dead worker's; a
 # worker renews its claims every quarter of that.
 CLAIM_STALE = float(os.environ.get("GOVSITE_CLAIM_STALE", "120"))
+# Seconds with an empty queue, no live claim and no site finished after which the unfinished
+# sites' jobs count as lost and are sent again (see the module docstring).
+LOST_AFTER = float(os.environ.get("GOVSITE_LOST_JOB_AFTER", "60"))
 
 
 def _db_call(what: str, fn: Callable[[], Any], outage: float | None = None) -> Any:
@@ -640,6 +648,22 @@ def _stalled(campaign_id: int) -> list[int]:
     )
 
 
+def _queued() -> int | None:
+    """Jobs waiting in the check queue (not those workers hold), or None when the broker does
+    not answer — the caller then assumes nothing about the queue."""
+    from govsite.project.celery import CHECK_QUEUE, app
+
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1)
+            try:
+                return conn.default_channel.queue_declare(queue=CHECK_QUEUE, passive=True).message_count
+            except conn.channel_errors:
+                return 0  # Redis removes an emptied queue's key: "no such queue" is an empty one
+    except Exception:  # noqa: BLE001 - kombu raises many kinds for an unreachable broker
+        return None
+
+
 def dispatch_campaign(
     campaign_id: int,
     options: ex.RunOptions,
@@ -676,6 +700,8 @@ def dispatch_campaign(
     resend_after = resend_after or (options.timeout or 900.0) * options.max_attempts + 300.0
     last_change = time.monotonic()
     last_seen = -1
+    lost_after = min(LOST_AFTER, resend_after)
+    next_look = 0.0  # the stall check below queries the database and the broker: not every poll
 
     def poll_once() -> dict[str, int]:
         c = _counts(campaign_id)
@@ -702,15 +728,26 @@ def dispatch_campaign(
             break
         if done + failed != last_seen:
             last_seen, last_change = done + failed, time.monotonic()
-        elif time.monotonic() - last_change > resend_after:
+            lost_after = min(LOST_AFTER, resend_after)
+        elif time.monotonic() - last_change > lost_after and time.monotonic() >= next_look:
+            next_look = time.monotonic() + min(lost_after, 10.0)
             stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id))
             again = [i for i in stalled if i in messages]
-            log.warning(
-                "活动 %s：%s 个网站长时间无进展，重新发送（重复的结果会被忽略）", campaign_id, len(again)
-            )
-            for i in again:
-                check_site_task.apply_async(args=[messages[i]])
-            last_change = time.monotonic()
+            unfinished = total - done - failed
+            if time.monotonic() - last_change > resend_after:
+                reason = "长时间无进展"
+            elif again and len(stalled) >= unfinished and _queued() == 0:
+                reason = "的任务已不在队列中、也无工作进程在检查（任务丢失）"
+                lost_after = min(lost_after * 2, resend_after)
+            else:
+                again = []
+            if again:
+                log.warning(
+                    "活动 %s：%s 个网站%s，重新发送（重复的结果会被忽略）", campaign_id, len(again), reason
+                )
+                for i in again:
+                    check_site_task.apply_async(args=[messages[i]])
+                last_change = time.monotonic()
         time.sleep(poll)
     try:
         _db_call(f"结束活动 {campaign_id}", lambda: ex._finish(campaign_id))

@@ -241,6 +241,56 @@ def test_broker_restart_mid_campaign_loses_and_duplicates_nothing(
     assert re.search(r"(?i)Connected to redis://", text)
 
 
+@pytest.mark.slow
+def test_lost_job_is_sent_again_once_the_queue_runs_dry(
+    scratch_db: str,  # noqa: F811
+    farm: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A job that vanished from the broker (a Redis stopped between handing it out and noting
+    it unacknowledged) is sent again as soon as the queue is empty and no worker holds a
+    claim, not after the long no-progress wait; jobs merely waiting in the queue for a worker
+    are never sent twice."""
+    import redis as redis_py
+
+    _reachable("127.0.0.1", 6379, "Redis")
+    queue = f"govsite.test.{uuid.uuid4().hex[:8]}"
+    env = _env(scratch_db, REDIS, queue)
+    env["GOVSITE_LOST_JOB_AFTER"] = "2"
+    _, cid, total = _register_and_draw(env, scratch_db, farm, 12, "lost")
+    client = redis_py.Redis.from_url(REDIS)
+    run = _campaign_run(env, cid, farm)
+    worker = None
+    log = tmp_path / "w.log"
+    try:
+        deadline = time.monotonic() + 120
+        while client.llen(queue) < total and time.monotonic() < deadline:
+            assert run.poll() is None, run.stderr.read() if run.stderr else ""
+            time.sleep(0.1)
+        assert client.llen(queue) == total
+        time.sleep(8)  # several lost-job windows with no worker: the waiting jobs are not lost
+        assert client.llen(queue) == total
+        assert client.rpop(queue)  # one job vanishes before any worker takes it
+        worker = _start_worker(env, log, "wl")
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    finally:
+        if run.poll() is None:
+            run.kill()
+        if worker:
+            _stop(worker)
+        client.delete(queue)
+
+    rows = _rows(scratch_db, cid)
+    assert len(rows) == total
+    assert all(state == "done" and has_report for _, state, _, has_report, _ in rows), rows
+    recorded = Counter(re.findall(r"网站 (\d+)：完成", log.read_text(encoding="utf-8", errors="replace")))
+    assert set(recorded) == {row[0] for row in rows} and all(n == 1 for n in recorded.values()), recorded
+    assert re.search(r"1 个网站的任务已不在队列中、也无工作进程在检查（任务丢失），重新发送", err), err[
+        -3000:
+    ]
+
+
 def _db_campaign(pg: PrivatePostgres, manifest: Path, **extra: str) -> tuple[dict[str, str], int, int]:
     """The farm's sites registered in the private cluster and a 40-site campaign drawn there."""
     # Shared Redis, own queue: only the database is restarted here.
