@@ -74,6 +74,35 @@ _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
 _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
 _HUB_MIN_LINKS = 12
 _FOOTER = "footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"
+# The footer boxes and the lists without any link, in one query (each was a walk of its own).
+_EMPTY_LISTS = "ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"
+_BOXES_AND_LISTS = f"{_FOOTER}, {_EMPTY_LISTS}"
+_LIST_TAGS = frozenset({"ul", "ol", "table", "dl"})
+
+
+def _boxes_and_lists(tree: LexborHTMLParser) -> tuple[set[int], list[LexborNode]]:
+    """What `select(tree.root, _FOOTER)` (as ids) and `select(tree.root, _EMPTY_LISTS)` return,
+    from one query of both. A list element found is a footer box when its tag or attributes
+    match `_FOOTER` as lexbor matches them (substrings, case-sensitive; an empty value matches
+    nothing), else an empty list. A list that is a box is left out of the lists: every list the
+    caller reads in a box is skipped as footer furniture."""
+    boxes: set[int] = set()
+    lists: list[LexborNode] = []
+    seen: set[int] = set()
+    for el in select(tree.root, _BOXES_AND_LISTS):
+        mid = el.mem_id
+        if mid in seen:
+            continue  # found again by another selector of the list
+        seen.add(mid)
+        if tag_of(el) in _LIST_TAGS:
+            a = el.attrs
+            cls = a.get("class") or ""
+            eid = a.get("id") or ""
+            if not ("footer" in cls or "copyright" in cls or "footer" in eid or "copyright" in eid):
+                lists.append(el)
+                continue
+        boxes.add(mid)
+    return boxes, lists
 
 
 def _is_label(text: str, key: str) -> bool:
@@ -644,7 +673,8 @@ def extract_page(
         mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
-    footer = _Footer({fe.mem_id for fe in select(tree.root, _FOOTER)})
+    boxes, empty_lists = _boxes_and_lists(tree)
+    footer = _Footer(boxes)
     if footer.boxes:
         anchors = [a for a in anchors if not footer.holds(a.mark or a.node)]
 
@@ -718,8 +748,8 @@ def extract_page(
                 names_seen.add(lab)
                 columns.append(Column(name=lab, url=_absolute(base, h.urls[i] or "") if h.urls[i] else None,
                                       type=column_type(lab)))
-    # Lists without any link (one query instead of a css_first("a") per list).
-    for lst in select(tree.root, "ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"):
+    # Lists without any link (found with the footer boxes; one query, not a css_first("a") per list).
+    for lst in empty_lists:
         if footer.boxes and footer.holds(lst):
             continue
         tag = tag_of(lst)

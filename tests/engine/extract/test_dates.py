@@ -82,3 +82,17 @@ def test_generation_date_from_meta_or_header_clock() -> None:
     assert generation_date(["页面生成时间 2023-10-11 11:36:07"], "") == date(2023, 10, 11)
     assert generation_date([], "今天是：2018年10月14日 星期日") == date(2018, 10, 14)
     assert generation_date(["x"], "欢迎访问") is None
+
+
+def test_zero_width_characters_are_ignored_in_dates() -> None:
+    assert trailing_date("关于开展安全检查的通知 (2023-\u200b01-02)") == date(2023, 1, 2)
+    assert trailing_date("关于开展安全检查的通知 (2023-01-02)") == date(2023, 1, 2)
+    assert parse_date("2023\ufeff年1月2日") == date(2023, 1, 2)
+    assert segment_date("\u200c[09-12]", date(2017, 9, 14)) == (date(2017, 9, 12), True)
+
+
+def test_generation_stamp_in_any_case() -> None:
+    assert generation_date(["Generated: 2021-03-04 10:00"], "") == date(2021, 3, 4)
+    assert generation_date(["GENERATED 2021/03/04"], "") == date(2021, 3, 4)
+    assert generation_date(["生成日期：2020年5月6"], "") == date(2020, 5, 6)
+    assert generation_date(["创建时间 2020-05-06", "generate 2020-05-06"], "") is None

@@ -352,3 +352,21 @@ def test_attribute_precheck_never_misses_a_style_hidden_or_onclick_attribute() -
             assert found == [], doc
     assert said_no > 500
     assert _may_have_attrs(b'<p a="1"STYLE=x>') and not _may_have_attrs(b'<link rel="stylesheet"><input type="hidden">')
+
+
+def test_footer_boxes_and_empty_lists_as_their_own_queries_find_them() -> None:
+    """One query finds what the footer query and the empty-list query found, case-sensitive
+    attribute substrings included; a list that is a footer box is not among the lists."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _EMPTY_LISTS, _FOOTER, _boxes_and_lists
+
+    tree = LexborHTMLParser(page(
+        '<ul class="nav"><li><a href="/n">n</a></li></ul><ul></ul><ol class="Footer"></ol>'
+        '<table id="copyright-t"><tr><td>c</td></tr></table><dl><dt>空栏目</dt></dl>'
+        '<div class="FOOTER">x</div><div class="">y</div><ul class="site-footer"><li>f</li></ul>'
+        '<footer class="copyright"><ul><li>z</li></ul><table></table></footer><ol id="x"></ol>'))
+    boxes, lists = _boxes_and_lists(tree)
+    assert boxes == {el.mem_id for el in tree.css(_FOOTER)}
+    assert [el.mem_id for el in lists] == [el.mem_id for el in tree.css(_EMPTY_LISTS) if el.mem_id not in boxes]
+    assert len(boxes) == 3 and [el.tag for el in lists] == ["ul", "ol", "dl", "ul", "table", "ol"]
