@@ -370,3 +370,27 @@ def test_footer_boxes_and_empty_lists_as_their_own_queries_find_them() -> None:
     assert boxes == {el.mem_id for el in tree.css(_FOOTER)}
     assert [el.mem_id for el in lists] == [el.mem_id for el in tree.css(_EMPTY_LISTS) if el.mem_id not in boxes]
     assert len(boxes) == 3 and [el.tag for el in lists] == ["ul", "ol", "dl", "ul", "table", "ol"]
+
+
+def test_walk_without_attributes_lists_what_the_selector_list_returns() -> None:
+    """With no style, hidden or onclick attribute on the page, `_walk` traverses the tree: the
+    elements `tree.css(_ONE_PASS)` returns, in its order, custom tags, svg and comments included."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _ONE_PASS, _walk
+
+    html = page(
+        '<!-- c --><div><a href="/x">链接</a><a name="n">锚</a></div><area href="/m"><area alt="x">'
+        '<iframe></iframe><iframe src="/f.html"></iframe><link href="/s.css"><link rel="x"><embed src="/e.swf">'
+        '<frame><foo-bar><gsdate>09-12</gsdate></foo-bar><svg><a href="/svg"><title>t</title></a>'
+        '<script>1</script></svg><o:p>x</o:p><img src="/i.png"><noscript><img src="/n.png"></noscript>'
+        '<template><a href="/t">t</a></template><textarea>t</textarea><style>p{}</style><script src="/a.js">'
+        '</script>',
+        '<meta name="SiteName" content="示例"><base href="/b/"><title>题</title>').encode()
+    tree = LexborHTMLParser(html)
+    assert not tree.css("[style], [hidden], [onclick]")  # as `_may_have_attrs` False promises
+    visits, hiders = _walk(tree, attrs=False)
+    expected = tree.css(_ONE_PASS)
+    assert [(n.mem_id, tag) for n, tag in visits] == [(n.mem_id, n.tag) for n in expected]
+    assert hiders == [] and len(visits) == 22
+    assert [tag for _n, tag in visits].count("gsdate") == 1
