@@ -73,6 +73,20 @@ def tag_of(node: LexborNode) -> str | None:
     return name if name is not None else node.tag
 
 
+_SPACE_RE = re.compile(r"\s")  # what str.strip() removes (both use Py_UNICODE_ISSPACE)
+
+
+def text_stripped(node: LexborNode) -> str:
+    """`node.text(deep=True, strip=True)`: every text node stripped, joined. When the whole
+    text, stripped, holds no whitespace, the spaces were all at its two ends, so stripping the
+    whole equals stripping each piece: lexbor's own concatenation (`text_lexbor`) gives it without
+    the Python callback `text()` runs for each text node (several times the cost)."""
+    whole = node.text_lexbor().strip()
+    if _SPACE_RE.search(whole) is None:
+        return whole
+    return node.text(deep=True, strip=True)
+
+
 _SELECTORS = threading.local()
 
 
@@ -222,7 +236,7 @@ def read_heading(node: LexborNode) -> Heading | None:
     own_id = node.mem_id
     h = select_first(node, "h1, h2, h3, h4, h5, h6")
     if h is not None:
-        ht = h.text(deep=True, strip=True)
+        ht = text_stripped(h)
         for i, lab in enumerate(labels):
             if lab == ht:
                 return Heading("title", labels, urls, title=i)

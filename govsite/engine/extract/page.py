@@ -24,6 +24,7 @@ from govsite.engine.extract.columns import (
     select,
     select_first,
     tag_of,
+    text_stripped,
 )
 from govsite.engine.extract.dates import (
     DATE_LABELS,
@@ -267,7 +268,7 @@ def _date_label(mark: LexborNode, own: str) -> str | None:
         if prev is not None:
             if pt == "a":
                 return None  # the item's title link
-            t = _clean(prev.text_content if pt == "-text" else prev.text(deep=True))
+            t = _clean(prev.text_content if pt == "-text" else prev.text_lexbor())
             if t and len(t) <= 12:
                 t = t.rstrip(":： ")
                 for lab in DATE_LABELS:
@@ -519,7 +520,7 @@ def extract_page(
             if raw is None:
                 continue
             absu = _absolute(base, raw)
-            txt = n.text(deep=True, strip=True)
+            txt = text_stripped(n)
             if len(txt) > 200:
                 txt = txt[:200]
             if "  " in txt or "\n" in txt or "\u200b" in txt:
@@ -538,7 +539,7 @@ def extract_page(
                 an.title, an.url = txt, absu
                 a_titles.append(an)
         elif tag == _MARK:
-            st = n.text().strip()
+            st = n.text_lexbor().strip()
             if st and len(st) <= 160:
                 date_cands.append((i, n, st))
         elif tag == "img":
@@ -569,7 +570,7 @@ def extract_page(
                 if (a.get("id") or "").lower() == "_jiucuo_" or "jiucuo" in lows or "conac" in lows:
                     id_scripts.append((a, "", (n.html or "")[:400]))
                 continue
-            code = n.text(deep=True) or ""
+            code = n.text_lexbor()
             low = code.lower()
             if (a.get("id") or "").lower() == "_jiucuo_":
                 id_scripts.append((a, "", (n.html or "")[:400]))
@@ -588,7 +589,7 @@ def extract_page(
                 meta_values.append(content)
         elif tag == "title":
             if not title:
-                title = _clean(n.text().replace(f"<{_MARK}>", "").replace(f"</{_MARK}>", ""))
+                title = _clean(n.text_lexbor().replace(f"<{_MARK}>", "").replace(f"</{_MARK}>", ""))
         elif tag == "base":
             href = n.attrs.get("href")
             if href and base == url:
@@ -675,7 +676,7 @@ def extract_page(
         if len(an.title) >= 12:
             mark(an.node)
     for i, n in a_order:
-        txt = _clean(n.attributes.get("title") or n.text(deep=True))[:200]
+        txt = _clean(n.attributes.get("title") or n.text_lexbor())[:200]
         if len(txt) < 6:
             continue
         m = _ONCLICK_PAGE_RE.search(n.attributes.get("onclick") or "")

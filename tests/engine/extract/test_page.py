@@ -394,3 +394,19 @@ def test_walk_without_attributes_lists_what_the_selector_list_returns() -> None:
     assert [(n.mem_id, tag) for n, tag in visits] == [(n.mem_id, n.tag) for n in expected]
     assert hiders == [] and len(visits) == 22
     assert [tag for _n, tag in visits].count("gsdate") == 1
+
+
+def test_stripped_text_equals_the_per_node_strip() -> None:
+    """`text_stripped` gives `text(deep=True, strip=True)`, whitespace between or inside the
+    pieces included (full-width and no-break spaces are whitespace to str.strip())."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.columns import text_stripped
+
+    tree = LexborHTMLParser(page(
+        '<a href="/1">政务公开</a><a href="/2">\n  首页 \n</a><a href="/3"> 更多 <b>&gt;&gt;</b></a>'
+        '<a href="/4"><span> 通知 </span><span>\u3000公告</span></a><a href="/5">a\u00a0b</a><a href="/6"></a>'
+        '<a href="/7"><!-- c -->x<img src="/i.png"> y</a><a href="/8"><span> </span>z<span>\t</span></a>'))
+    anchors = tree.css("a")
+    assert [text_stripped(a) for a in anchors] == [a.text(deep=True, strip=True) for a in anchors]
+    assert [text_stripped(a) for a in anchors] == ["政务公开", "首页", "更多>>", "通知公告", "a\u00a0b", "", "xy", "z"]
