@@ -284,8 +284,9 @@ def main_big(args: argparse.Namespace) -> None:
 # -- driver ------------------------------------------------------------------------------------
 
 def callgrind_runs(runs: list[tuple[str, str, int]], common: list[str], env: dict | None, work: Path) -> None:
-    """Instructions per HTML page of the floor and govsite (one process each) under callgrind:
-    deterministic where CPU seconds are noisy. Whole-process counts (start-up included)."""
+    """Instructions per HTML page of the floor, govsite and govsite + detectors (one process each)
+    under callgrind: deterministic where CPU seconds are noisy. Whole-process counts (start-up
+    included)."""
     per_page = {}
     for label, name, _procs in runs:
         out_file = work / f"callgrind.{name}.out"
@@ -297,8 +298,11 @@ def callgrind_runs(runs: list[tuple[str, str, int]], common: list[str], env: dic
         total = next(int(line.split()[1]) for line in out_file.read_text().splitlines() if line.startswith("totals:"))
         per_page[name] = total / max(pages, 1)
         print(f"{label:<30}{pages:>7} pages {total / 1e9:>8.2f} G instructions {per_page[name] / 1e6:>7.2f} M/page")
-    if len(per_page) == 2:
+    if "govsite" in per_page and "plain" in per_page:
         print(f"govsite: instructions/page {per_page['govsite'] / per_page['plain']:.2f}x the floor (callgrind)")
+    if "govsite" in per_page and "detectors" in per_page:
+        print(f"govsite + detectors: instructions/page {100 * (per_page['detectors'] / per_page['govsite'] - 1):+.0f} % "
+              "over govsite alone (callgrind)")
 
 
 
@@ -338,8 +342,9 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated runs to keep, of: plain, govsite, detectors, processes, "
                                    "linkinator, linkchecker (e.g. govsite,detectors for the issue-5 figure alone)")
     ap.add_argument("--callgrind", action="store_true",
-                    help="count instructions per page of the floor and govsite (one process each) under valgrind's "
-                         "callgrind instead of timing the runs (deterministic; --only plain or govsite keeps one)")
+                    help="count instructions per page of the floor, govsite and govsite + detectors (one process "
+                         "each) under valgrind's callgrind instead of timing the runs (deterministic; --only keeps "
+                         "some)")
     ap.add_argument("--worker", choices=["govsite", "plain", "detectors"], help=argparse.SUPPRESS)
     ap.add_argument("--manifest", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -395,7 +400,7 @@ def main() -> None:
                 subprocess.run([PY, "-c", "from govsite.engine.text.lexicon import default; default()"],
                                env=py_env, check=True, cwd=ROOT)
             if args.callgrind:
-                callgrind_runs([r for r in runs if r[1] in ("plain", "govsite")], common, py_env, work)
+                callgrind_runs([r for r in runs if r[1] in ("plain", "govsite", "detectors")], common, py_env, work)
                 return
             for label, name, procs in runs:
                 worker = "govsite" if name == "processes" else name
