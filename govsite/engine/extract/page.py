@@ -82,16 +82,41 @@ _BOXES_AND_LISTS = f"{_FOOTER}, {_EMPTY_LISTS}"
 _LIST_TAGS = frozenset({"ul", "ol", "table", "dl"})
 
 
-def _boxes_and_lists(tree: LexborHTMLParser) -> tuple[set[int], list[LexborNode]]:
+_TAG_IDS = {name: tid for tid, name in TAG_NAMES.items()}
+# (tag, selector) of `_BOXES_AND_LISTS` that match elements of one tag only.
+_TAG_PARTS = (("footer", "footer"), ("ul", "ul:not(:has(a))"), ("ol", "ol:not(:has(a))"),
+              ("table", "table:not(:has(a))"), ("dl", "dl:not(:has(a))"))
+
+
+def _boxes_and_lists_query(low: bytes, tag_ids: set[int]) -> str:
+    """`_BOXES_AND_LISTS` without the selectors that cannot match this page, whose elements
+    have the tags `tag_ids` (ids) and whose source is `low` (its bytes, ASCII-lowercased): an
+    attribute value holding "footer" holds it in the source, or writes it with a numeric
+    character reference ("&#"; no named one writes these letters). Every selector left out
+    costs a match per element in lexbor."""
+    parts = [sel for tag, sel in _TAG_PARTS[:1] if _TAG_IDS[tag] in tag_ids]
+    refs = b"&#" in low
+    if refs or b"footer" in low:
+        parts.append("[class*=footer], [id*=footer]")
+    if refs or b"copyright" in low:
+        parts.append("[class*=copyright], [id*=copyright]")
+    parts += [sel for tag, sel in _TAG_PARTS[1:] if _TAG_IDS[tag] in tag_ids]
+    return ", ".join(parts)
+
+
+def _boxes_and_lists(tree: LexborHTMLParser, query: str = _BOXES_AND_LISTS) -> tuple[set[int], list[LexborNode]]:
     """What `select(tree.root, _FOOTER)` (as ids) and `select(tree.root, _EMPTY_LISTS)` return,
-    from one query of both. A list element found is a footer box when its tag or attributes
-    match `_FOOTER` as lexbor matches them (substrings, case-sensitive; an empty value matches
-    nothing), else an empty list. A list that is a box is left out of the lists: every list the
-    caller reads in a box is skipped as footer furniture."""
+    from one query of both (`query`: the two, or fewer selectors as `_boxes_and_lists_query`
+    leaves). A list element found is a footer box when its tag or attributes match `_FOOTER` as
+    lexbor matches them (substrings, case-sensitive; an empty value matches nothing), else an
+    empty list. A list that is a box is left out of the lists: every list the caller reads in a
+    box is skipped as footer furniture."""
     boxes: set[int] = set()
     lists: list[LexborNode] = []
     seen: set[int] = set()
-    for el in select(tree.root, _BOXES_AND_LISTS):
+    if not query:
+        return boxes, lists
+    for el in select(tree.root, query):
         mid = el.mem_id
         if mid in seen:
             continue  # found again by another selector of the list
@@ -396,12 +421,13 @@ _BEFORE_NAME = frozenset(b" \t\n\r\x0c\"'/")  # what can stand before an attribu
 _AFTER_NAME = frozenset(b" \t\n\r\x0c/>=")  # what ends one
 
 
-def _may_have_attrs(data: bytes) -> bool:
+def _may_have_attrs(data: bytes, low: bytes | None = None) -> bool:
     """False when no element can have a style, hidden or onclick attribute: none of the names
     stands in the source where an attribute name can (after whitespace, a quote or '/', before
     whitespace, '/', '>', '=' or the end; names are ASCII, compared lowercased). A True may be
-    text that looks so: the walk then asks lexbor."""
-    low = data.lower()  # ASCII only, as HTML lowercases attribute names
+    text that looks so: the walk then asks lexbor. `low`: `data.lower()` when already made."""
+    if low is None:
+        low = data.lower()  # ASCII only, as HTML lowercases attribute names
     for name in _ATTR_NAMES:
         n = len(name)
         pos = low.find(name)
@@ -413,12 +439,15 @@ def _may_have_attrs(data: bytes) -> bool:
     return False
 
 
-def _walk(tree: LexborHTMLParser, attrs: bool = True) -> tuple[list[tuple[LexborNode, str]], list[LexborNode]]:
+def _walk(
+    tree: LexborHTMLParser, attrs: bool = True, tag_ids: set[int] | None = None
+) -> tuple[list[tuple[LexborNode, str]], list[LexborNode]]:
     """What `tree.css(_ONE_PASS)` returns, in its order, each with its tag (an element once per
     selector of the list it matches: its tag, then [onclick][title]), and the elements hidden by
     their style or the hidden attribute. One walk over every element: the tag is read for each,
     the attributes only of the few elements the walk returns more than once (the selector list
-    of 17 cost four times this walk, and the style query another walk)."""
+    of 17 cost four times this walk, and the style query another walk). The walk without
+    attribute selectors also adds the tag id of every element (comments too) to `tag_ids`."""
     visits: list[tuple[LexborNode, str]] = []
     hiders: list[LexborNode] = []
     prev_id = checked_id = -1
@@ -428,8 +457,10 @@ def _walk(tree: LexborHTMLParser, attrs: bool = True) -> tuple[list[tuple[Lexbor
         # does a depth-first traverse from the root (comments too, skipped) without the selector
         # engine's matching (a fifth less for the walk). Standard tags are told by their id.
         names, pass_ids = TAG_NAMES, _PASS_IDS
+        seen = (tag_ids if tag_ids is not None else set()).add
         for el in tree.root.traverse():
             tid = el.tag_id
+            seen(tid)
             tag = pass_ids.get(tid)
             if tag is None:
                 if tid in names:
@@ -482,7 +513,10 @@ def extract_page(
     base = url
 
     # Hidden subtrees (inline styles and the hidden attribute; stylesheets are not evaluated).
-    visits, hiders = _walk(tree, _may_have_attrs(data))
+    low_data = data.lower()  # ASCII only: what the source may hold, for the walk and the footer query
+    plain = not _may_have_attrs(data, low_data)
+    tag_ids: set[int] = set()  # the tags of the page's elements, when the plain walk lists them
+    visits, hiders = _walk(tree, not plain, tag_ids)
     hidden = {el.mem_id for el in hiders}
     if hiders:
         # The references inside hidden boxes: mark the boxes, then one selector query finds
@@ -686,7 +720,7 @@ def extract_page(
         mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
-    boxes, empty_lists = _boxes_and_lists(tree)
+    boxes, empty_lists = _boxes_and_lists(tree, _boxes_and_lists_query(low_data, tag_ids) if plain else _BOXES_AND_LISTS)
     footer = _Footer(boxes)
     if footer.boxes:
         anchors = [a for a in anchors if not footer.holds(a.mark or a.node)]

@@ -410,3 +410,28 @@ def test_stripped_text_equals_the_per_node_strip() -> None:
     anchors = tree.css("a")
     assert [text_stripped(a) for a in anchors] == [a.text(deep=True, strip=True) for a in anchors]
     assert [text_stripped(a) for a in anchors] == ["政务公开", "首页", "更多>>", "通知公告", "a\u00a0b", "", "xy", "z"]
+
+
+@pytest.mark.parametrize("body", [
+    '<div class="footer"><ul></ul></div><table><tr><td>t</td></tr></table>',
+    '<div class="&#102;ooter">x</div><dl><dt>空</dt></dl>',  # a reference writes the word
+    '<p id="COPYRIGHT">x</p><p id="a-copyright">y</p><ol></ol>',
+    '<FOOTER><UL></UL></FOOTER><Table></Table>',
+    '<p>无列表</p>',
+])
+def test_footer_query_without_the_selectors_that_cannot_match(body: str) -> None:
+    """The query left after the plain walk's tags and the source's words finds what the whole
+    query finds."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govsite.engine.extract.page import _boxes_and_lists, _boxes_and_lists_query, _walk
+
+    data = page(body).encode()
+    tree = LexborHTMLParser(data)
+    tag_ids: set[int] = set()
+    _walk(tree, False, tag_ids)
+    query = _boxes_and_lists_query(data.lower(), tag_ids)
+    boxes, lists = _boxes_and_lists(tree, query)
+    full_boxes, full_lists = _boxes_and_lists(tree)
+    assert boxes == full_boxes and [n.mem_id for n in lists] == [n.mem_id for n in full_lists]
+    assert query.count(",") < 8
