@@ -73,7 +73,7 @@ def tag_of(node: LexborNode) -> str | None:
     return name if name is not None else node.tag
 
 
-_SPACE_RE = re.compile(r"\s")  # what str.strip() removes (both use Py_UNICODE_ISSPACE)
+SPACE_RE = re.compile(r"\s")  # what str.strip() removes (both use Py_UNICODE_ISSPACE)
 
 
 def text_stripped(node: LexborNode) -> str:
@@ -82,7 +82,7 @@ def text_stripped(node: LexborNode) -> str:
     whole equals stripping each piece: lexbor's own concatenation (`text_lexbor`) gives it without
     the Python callback `text()` runs for each text node (several times the cost)."""
     whole = node.text_lexbor().strip()
-    if _SPACE_RE.search(whole) is None:
+    if SPACE_RE.search(whole) is None:
         return whole
     return node.text(deep=True, strip=True)
 
