@@ -2,11 +2,12 @@
 
 Every protected term is expanded into its near-misses (homophones, similar shapes, swapped and
 dropped characters) once at load time, so scanning is a single pass of the automaton over the
-text plus a little Python per match. A near-miss whose first character starts no other key
-(a homophone or shape of a term's first character, some 7,800 keys) is not in the automaton: its
-rest is (an "anchor", a few hundred), and a match of the anchor looks the character before it
-up (see `Lexicons.deferred`). Without them the automaton's root leads to some 270 characters
-instead of 3,100, so a scan of ordinary text stays in a small, cache-resident part of the trie."""
+text plus a little Python per match. A near-miss of three or more characters whose first
+character starts no other key (a homophone or shape of a term's first character, some 6,700
+keys) is not in the automaton: its rest is (an "anchor", some 200), and a match of the anchor
+looks the character before it up (see `Lexicons.deferred`). Without them the automaton's root
+leads to some 1,070 characters instead of 3,100 (two-character names keep their variants: their
+anchor would be one common character), so a scan of ordinary text walks fewer trie nodes."""
 
 from __future__ import annotations
 
@@ -363,10 +364,11 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
             add(Entry(NEAR, variant, term, sub=how, term_kind=kind))
 
     # Deferred keys: a first character that starts no other key (only near-misses whose first
-    # character is not their term's start with it), at least two characters, and not itself an
-    # anchor (the anchors must be in the automaton).
+    # character is not their term's start with it), at least three characters (a one-character
+    # anchor would match all over ordinary text), and not itself an anchor (the anchors must be
+    # in the automaton).
     firsts = {k[0] for k, es in entries.items() if not all(e.kind == NEAR and e.right[0] != k[0] for e in es)}
-    candidates = {k for k in entries if len(k) >= 2 and k[0] not in firsts}
+    candidates = {k for k in entries if len(k) >= 3 and k[0] not in firsts}
     deferred_keys = candidates.difference(k[1:] for k in candidates)
     anchors = {k[1:] for k in deferred_keys}
 
