@@ -345,8 +345,10 @@ class Crawler:
         is_home = depth == 0
         seen_here: set[str] = set()
         links = self.links
+        cache = self._link_cache  # `_classify`'s own cache (absolute targets), looked up here first
         for link in facts.links:
-            u, in_site, ext_kind = self._classify(link.url, page_url)
+            hit = cache.get(link.url)
+            u, in_site, ext_kind = hit if hit is not None else self._classify(link.url, page_url)
             if u is None or u in seen_here:
                 continue
             seen_here.add(u)
