@@ -386,7 +386,7 @@ def _mark_dates(html: str) -> str:
     source instead of visiting each text node from Python."""
     m = _BODY_RE.search(html)
     start = m.start() if m else 0
-    out: list[str] = []
+    out: list[str] = [html[:start]]  # the head, then the body's pieces: one join copies the page once
     last = start
     # Scan the gaps between <script>/<style> blocks only: their code is never shown.
     gaps: list[tuple[int, int]] = []
@@ -410,10 +410,10 @@ def _mark_dates(html: str) -> str:
             out.append(html[last: tm.start(1)])
             out.append(f"<{_MARK}>{seg}</{_MARK}>")
             last = tm.end(1)
-    if not out:
+    if len(out) == 1:
         return html
     out.append(html[last:])
-    return html[:start] + "".join(out)
+    return "".join(out)
 
 
 _ATTR_NAMES = (b"style", b"hidden", b"onclick")
