@@ -280,8 +280,11 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(
     # Nothing recorded twice: each site's result was written by exactly one delivery.
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
     recorded = Counter(re.findall(r"网站 (\d+)：完成", text))
-    assert set(recorded) == {row[0] for row in rows}
     assert all(n == 1 for n in recorded.values()), recorded
+    # Every site's record is logged, except one w1 committed in the instant before the SIGKILL
+    # reached it (between the commit and the logging call): only a site it had in hand.
+    unlogged = {row[0] for row in rows} - set(recorded)
+    assert unlogged <= killed_running, (unlogged, killed_running)
     # Only the sites in hand at the kill (or re-delivered after the visibility timeout) ran twice.
     again = {code for code, _, attempts, _, _ in rows if attempts > 1}
     assert all(attempts <= 3 for _, _, attempts, _, _ in rows)
