@@ -104,7 +104,9 @@ def _boxes_and_lists_query(low: bytes, tag_ids: set[int]) -> str:
     return ", ".join(parts)
 
 
-def _boxes_and_lists(tree: LexborHTMLParser, query: str = _BOXES_AND_LISTS) -> tuple[set[int], list[LexborNode]]:
+def _boxes_and_lists(
+    tree: LexborHTMLParser, query: str = _BOXES_AND_LISTS
+) -> tuple[set[int], list[LexborNode]]:
     """What `select(tree.root, _FOOTER)` (as ids) and `select(tree.root, _EMPTY_LISTS)` return,
     from one query of both (`query`: the two, or fewer selectors as `_boxes_and_lists_query`
     leaves). A list element found is a footer box when its tag or attributes match `_FOOTER` as
@@ -728,7 +730,8 @@ def extract_page(
         mark(n)
     anchors.sort(key=lambda x: x.idx)
     # The footer's links and dates are site furniture, not a column.
-    boxes, empty_lists = _boxes_and_lists(tree, _boxes_and_lists_query(low_data, tag_ids) if plain else _BOXES_AND_LISTS)
+    query = _boxes_and_lists_query(low_data, tag_ids) if plain else _BOXES_AND_LISTS
+    boxes, empty_lists = _boxes_and_lists(tree, query)
     footer = _Footer(boxes)
     if footer.boxes:
         anchors = [a for a in anchors if not footer.holds(a.mark or a.node)]
