@@ -2,12 +2,7 @@
 
 Every protected term is expanded into its near-misses (homophones, similar shapes, swapped and
 dropped characters) once at load time, so scanning is a single pass of the automaton over the
-text plus a little Python per match. A near-miss of three or more characters whose first
-character starts no other key (a homophone or shape of a term's first character, some 6,700
-keys) is not in the automaton: its rest is (an "anchor", some 200), and a match of the anchor
-looks the character before it up (see `Lexicons.deferred`). Without them the automaton's root
-leads to some 1,070 characters instead of 3,100 (two-character names keep their variants: their
-anchor would be one common character), so a scan of ordinary text walks fewer trie nodes."""
+text plus a little Python per match."""
 
 from __future__ import annotations
 
@@ -139,9 +134,6 @@ class Entry(NamedTuple):
 # entries by _RS), made into Entry tuples only when the key is met in a text. Some 32,000 keys
 # (nearly all near-misses) are never met on most sites: as ints and strings they unpickle in a
 # fraction of the time that many tuples take, and leave the garbage collector nothing to scan.
-# An anchor (the rest of deferred keys, see `Lexicons.deferred`) stores the negative
-# `-(index + 1) * KEY_BYTES - length`: index -1 (value > -KEY_BYTES) for an anchor that is no
-# key of its own.
 KEY_BYTES = 1024
 _FS, _RS = "\x1f", "\x1e"
 
@@ -165,17 +157,10 @@ class Lexicons:
     ad_phrases: tuple[str, ...]
     sizes: dict[str, int] = field(default_factory=dict)
     table: tuple[str, ...] = ()  # packed entries of each key, by index
-    # Keys not in the automaton, as automaton_key spells them -> their automaton value: each is
-    # one character before an anchor, looked up where the anchor matches.
-    deferred: dict[str, int] = field(default_factory=dict)
     _entries: dict[int, tuple[Entry, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def posts_of(self, name: str) -> list[str]:
         return [p.post for p in self.leaders.get(name, [])]
-
-    def keys(self) -> list[str]:
-        """Every key (the automaton's and the deferred), in table order."""
-        return [e.split(_FS, 2)[1] for e in self.table]
 
     def entries(self, index: int) -> tuple[Entry, ...]:
         """The entries of the key stored under `index` (an automaton value // KEY_BYTES)."""
@@ -363,32 +348,14 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
             seen_near.add((variant, term))
             add(Entry(NEAR, variant, term, sub=how, term_kind=kind))
 
-    # Deferred keys: a first character that starts no other key (only near-misses whose first
-    # character is not their term's start with it), at least three characters (a one-character
-    # anchor would match all over ordinary text), and not itself an anchor (the anchors must be
-    # in the automaton).
-    firsts = {k[0] for k, es in entries.items() if not all(e.kind == NEAR and e.right[0] != k[0] for e in es)}
-    candidates = {k for k in entries if len(k) >= 3 and k[0] not in firsts}
-    deferred_keys = candidates.difference(k[1:] for k in candidates)
-    anchors = {k[1:] for k in deferred_keys}
-
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     table: list[str] = []
-    deferred: dict[str, int] = {}
     for key, es in entries.items():
         nbytes = len(key.encode("utf-8"))
         if nbytes >= KEY_BYTES:
             raise ValueError(f"词条过长（UTF-8 超过 {KEY_BYTES - 1} 字节）：{key[:40]!r}")
-        value = len(table) * KEY_BYTES + nbytes
+        automaton.add_word(automaton_key(key), len(table) * KEY_BYTES + nbytes)
         table.append(_pack(es))
-        if key in deferred_keys:
-            deferred[automaton_key(key)] = value
-        elif key in anchors:
-            automaton.add_word(automaton_key(key), -value - KEY_BYTES)
-        else:
-            automaton.add_word(automaton_key(key), value)
-    for key in sorted(anchors.difference(entries)):  # anchors that are no key of their own
-        automaton.add_word(automaton_key(key), -len(key.encode("utf-8")))
     automaton.make_automaton()
 
     cues = read_rows(data_dir / "cues.tsv", 2)
@@ -409,7 +376,6 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
         ad_phrases=tuple(r[1] for r in ads if r[0] == "phrase"),
         sizes=sizes,
         table=tuple(table),
-        deferred=deferred,
     )
 
 

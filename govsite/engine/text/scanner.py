@@ -147,29 +147,9 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
         return [], ScanStats([], [], [])
     raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
     hits: list[tuple[int, tuple[lx.Entry, ...]]] = []  # (byte start, entries)
-    entries_of, kb, deferred = lex.entries, lx.KEY_BYTES, lex.deferred
-    bytes_text = raw.decode("latin-1")
-    for end_idx, value in lex.automaton.iter(bytes_text):
-        if value < 0:
-            # An anchor: the deferred key made of it and the character before it, if any, is a
-            # match one character longer ending here, the next in the automaton's order (keys
-            # ending at one place come longest first, and no key starts inside a character).
-            key, nbytes = divmod(-value, kb)
-            key -= 1
-            start = end_idx + 1 - nbytes
-            if start:
-                p = start - 1
-                while p and "\x80" <= bytes_text[p] < "\xc0":  # back over UTF-8 continuation bytes
-                    p -= 1
-                longer = deferred.get(bytes_text[p:end_idx + 1])
-                if longer is not None:
-                    hits.append((p, entries_of(longer // kb)))
-                    if len(hits) >= MAX_HITS:
-                        break
-            if key < 0:
-                continue  # an anchor only, no key of its own
-        else:
-            key, nbytes = divmod(value, kb)
+    entries_of, kb = lex.entries, lx.KEY_BYTES
+    for end_idx, value in lex.automaton.iter(raw.decode("latin-1")):
+        key, nbytes = divmod(value, kb)
         hits.append((end_idx + 1 - nbytes, entries_of(key)))
         if len(hits) >= MAX_HITS:
             break
