@@ -95,10 +95,14 @@ def _boxes_and_lists_query(low: bytes, tag_ids: set[int]) -> str:
     character reference ("&#"; no named one writes these letters). Every selector left out
     costs a match per element in lexbor."""
     parts = [sel for tag, sel in _TAG_PARTS[:1] if _TAG_IDS[tag] in tag_ids]
-    refs = b"&#" in low
-    if refs or b"footer" in low:
+    has_footer, has_copyright = b"footer" in low, b"copyright" in low
+    if not (has_footer and has_copyright):  # a reference may write the word that is not in the source
+        amp = low.find(b"&")  # (a scan for one byte is cheaper than for "&#" from the start)
+        refs = amp != -1 and low.find(b"&#", amp) != -1
+        has_footer, has_copyright = has_footer or refs, has_copyright or refs
+    if has_footer:
         parts.append("[class*=footer], [id*=footer]")
-    if refs or b"copyright" in low:
+    if has_copyright:
         parts.append("[class*=copyright], [id*=copyright]")
     parts += [sel for tag, sel in _TAG_PARTS[1:] if _TAG_IDS[tag] in tag_ids]
     return ", ".join(parts)
