@@ -321,13 +321,10 @@ class Crawler:
                 return None, problem
 
     def _classify(self, raw: str, page_url: str) -> tuple[str | None, bool, str]:
-        """(normalised URL, in the site's scope, extension class) of a link target. Pages repeat
-        the same menu, footer and column links: absolute targets are looked up, not re-parsed."""
+        """(normalised URL, in the site's scope, extension class) of a link target not in
+        `_link_cache`. Pages repeat the same menu, footer and column links: absolute targets are
+        remembered there (the caller looks them up), not re-parsed."""
         absolute = raw.startswith(("http://", "https://"))
-        if absolute:
-            hit = self._link_cache.get(raw)
-            if hit is not None:
-                return hit
         u = normalize(raw, page_url)
         if u is None:
             out: tuple[str | None, bool, str] = (None, False, "")
@@ -345,7 +342,7 @@ class Crawler:
         is_home = depth == 0
         seen_here: set[str] = set()
         links = self.links
-        cache = self._link_cache  # `_classify`'s own cache (absolute targets), looked up here first
+        cache = self._link_cache  # what `_classify` remembered (absolute targets)
         for link in facts.links:
             hit = cache.get(link.url)
             u, in_site, ext_kind = hit if hit is not None else self._classify(link.url, page_url)
