@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govsite.engine.extract.columns import (
-    SPACE_RE,
     TAG_NAMES,
     ColumnFinder,
     ColumnKey,
@@ -25,6 +24,7 @@ from govsite.engine.extract.columns import (
     select,
     select_first,
     tag_of,
+    text_stripped,
 )
 from govsite.engine.extract.dates import (
     DATE_LABELS,
@@ -75,17 +75,16 @@ _TEXT_PAGER_RE = re.compile(r"共\s*(\d+)\s*页|第\s*(\d+)\s*页|(\d+)\s*/\s*(\
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—–]+|::)\s*")
 _SITE_SUFFIX_RE = re.compile(r"(?:政府|网|网站|委员会|局|厅|部|办|院|署|总局|中心|数据库|门户|平台|之窗|在线)$")
 _HUB_MIN_LINKS = 12
-_FOOTER = "footer, [class*=footer], [id*=footer], [class*=copyright], [id*=copyright]"
+# Footer boxes: the <footer> tag, and elements whose class or id holds one of these words.
+_FOOTER_WORDS = {b"footer": "[class*=footer], [id*=footer]", b"copyright": "[class*=copyright], [id*=copyright]"}
+_FOOTER = ", ".join(["footer", *_FOOTER_WORDS.values()])
+_LIST_ORDER = ("ul", "ol", "table", "dl")
+_LIST_TAGS = frozenset(_LIST_ORDER)
+_EMPTY_LIST = {tag: f"{tag}:not(:has(a))" for tag in _LIST_ORDER}  # lists without any link
+_EMPTY_LISTS = ", ".join(_EMPTY_LIST.values())
 # The footer boxes and the lists without any link, in one query (each was a walk of its own).
-_EMPTY_LISTS = "ul:not(:has(a)), ol:not(:has(a)), table:not(:has(a)), dl:not(:has(a))"
 _BOXES_AND_LISTS = f"{_FOOTER}, {_EMPTY_LISTS}"
-_LIST_TAGS = frozenset({"ul", "ol", "table", "dl"})
-
-
 _TAG_IDS = {name: tid for tid, name in TAG_NAMES.items()}
-# (tag, selector) of `_BOXES_AND_LISTS` that match elements of one tag only.
-_TAG_PARTS = (("footer", "footer"), ("ul", "ul:not(:has(a))"), ("ol", "ol:not(:has(a))"),
-              ("table", "table:not(:has(a))"), ("dl", "dl:not(:has(a))"))
 
 
 def _boxes_and_lists_query(low: bytes, tag_ids: set[int]) -> str:
@@ -94,17 +93,14 @@ def _boxes_and_lists_query(low: bytes, tag_ids: set[int]) -> str:
     attribute value holding "footer" holds it in the source, or writes it with a numeric
     character reference ("&#"; no named one writes these letters). Every selector left out
     costs a match per element in lexbor."""
-    parts = [sel for tag, sel in _TAG_PARTS[:1] if _TAG_IDS[tag] in tag_ids]
-    has_footer, has_copyright = b"footer" in low, b"copyright" in low
-    if not (has_footer and has_copyright):  # a reference may write the word that is not in the source
+    parts = ["footer"] if _TAG_IDS["footer"] in tag_ids else []
+    words = [sel for word, sel in _FOOTER_WORDS.items() if word in low]
+    if len(words) < len(_FOOTER_WORDS):  # a reference may write the word that is not in the source
         amp = low.find(b"&")  # (a scan for one byte is cheaper than for "&#" from the start)
-        refs = amp != -1 and low.find(b"&#", amp) != -1
-        has_footer, has_copyright = has_footer or refs, has_copyright or refs
-    if has_footer:
-        parts.append("[class*=footer], [id*=footer]")
-    if has_copyright:
-        parts.append("[class*=copyright], [id*=copyright]")
-    parts += [sel for tag, sel in _TAG_PARTS[1:] if _TAG_IDS[tag] in tag_ids]
+        if amp != -1 and low.find(b"&#", amp) != -1:
+            words = list(_FOOTER_WORDS.values())
+    parts += words
+    parts += [sel for tag, sel in _EMPTY_LIST.items() if _TAG_IDS[tag] in tag_ids]
     return ", ".join(parts)
 
 
@@ -551,7 +547,6 @@ def extract_page(
     a_order: list[tuple[int, LexborNode]] = []  # titled clickable elements other than links
     a_titles: list[_Anchor] = []  # links that may be list-item titles
     has_hidden = bool(hidden)
-    root = _root_of(base)
     invisible: list[LexborNode] = []
     invisible_ids: set[int] = set()
     for i, (n, tag) in enumerate(visits):
@@ -560,14 +555,8 @@ def extract_page(
             raw = attrs.get("href")
             if raw is None:
                 continue
-            # `_absolute(base, raw)`'s root-relative path inlined (most hrefs; a call less).
-            if raw[:1] == "/" and raw[1:2] != "/" and root and "\\" not in raw and "/." not in raw:
-                absu = root + raw.rstrip().split("#", 1)[0]  # (no leading space: strip is rstrip)
-            else:
-                absu = _absolute(base, raw)
-            txt = n.text_lexbor().strip()  # `text_stripped(n)` inlined
-            if SPACE_RE.search(txt) is not None:
-                txt = n.text(deep=True, strip=True)
+            absu = _absolute(base, raw)
+            txt = text_stripped(n)
             if len(txt) > 200:
                 txt = txt[:200]
             if "  " in txt or "\n" in txt or "\u200b" in txt:
@@ -641,7 +630,6 @@ def extract_page(
             href = n.attrs.get("href")
             if href and base == url:
                 base = _absolute(url, href) or url
-                root = _root_of(base)
         elif tag in ("area", "link", "iframe", "frame", "embed"):
             raw = n.attrs.get("href" if tag in ("area", "link") else "src") or ""
             absu = _absolute(base, raw)
