@@ -700,7 +700,7 @@ def dispatch_campaign(
     resend_after = resend_after or (options.timeout or 900.0) * options.max_attempts + 300.0
     last_change = time.monotonic()
     last_seen = -1
-    lost_after = min(LOST_AFTER, resend_after)
+    first_lost_wait = lost_after = min(LOST_AFTER, resend_after)
     next_look = 0.0  # the stall check below queries the database and the broker: not every poll
 
     def poll_once() -> dict[str, int]:
@@ -726,17 +726,16 @@ def dispatch_campaign(
             on_progress(done, failed, total)
         if done + failed >= total:
             break
+        now = time.monotonic()
         if done + failed != last_seen:
-            last_seen, last_change = done + failed, time.monotonic()
-            lost_after = min(LOST_AFTER, resend_after)
-        elif time.monotonic() - last_change > lost_after and time.monotonic() >= next_look:
-            next_look = time.monotonic() + min(lost_after, 10.0)
+            last_seen, last_change, lost_after = done + failed, now, first_lost_wait
+        elif now - last_change > lost_after and now >= next_look:
+            next_look = now + min(lost_after, 10.0)
             stalled = _db_call(f"跟踪活动 {campaign_id} 的进度", lambda: _stalled(campaign_id))
             again = [i for i in stalled if i in messages]
-            unfinished = total - done - failed
-            if time.monotonic() - last_change > resend_after:
+            if now - last_change > resend_after:
                 reason = "长时间无进展"
-            elif again and len(stalled) >= unfinished and _queued() == 0:
+            elif again and len(stalled) >= total - done - failed and _queued() == 0:
                 reason = "的任务已不在队列中、也无工作进程在检查（任务丢失）"
                 lost_after = min(lost_after * 2, resend_after)
             else:
