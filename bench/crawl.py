@@ -305,7 +305,6 @@ def callgrind_runs(runs: list[tuple[str, str, int]], common: list[str], env: dic
               "over govsite alone (callgrind)")
 
 
-
 def start_nginx(export: Path) -> subprocess.Popen:
     conf = export / "nginx.conf"
     proc = subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL,
