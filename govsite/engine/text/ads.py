@@ -7,11 +7,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import ahocorasick
-
 from govsite.engine import urls
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
+from govsite.engine.text.scanner import ad_phrases
 from govsite.engine.urls import origin
 
 # Hosts that are not commercial even when a link's text looks like an ad.
@@ -62,20 +61,6 @@ def _plain_links(hosts: tuple[str, ...], phrases: tuple[str, ...]) -> tuple[set[
     return set(), set()
 
 
-@functools.lru_cache(maxsize=8)
-def _phrases_in(phrases: tuple[str, ...]) -> Callable[[str], set[str]]:
-    """The set of `phrases` occurring in a text, in one automaton pass (not one search each)."""
-    auto = ahocorasick.Automaton()
-    for p in phrases:
-        if p:
-            auto.add_word(p, p)
-    if not len(auto):
-        return lambda text: set()
-    auto.make_automaton()
-    empty = {""} if "" in phrases else set()  # "" is in every text, as str.find says
-    return lambda text: {p for _, p in auto.iter(text)} | empty
-
-
 @functools.lru_cache(maxsize=1 << 12)
 def _commercial(host: str, site_host: str) -> bool:
     if not host or host == site_host or host.endswith("." + site_host) or site_host.endswith("." + host):
@@ -84,36 +69,9 @@ def _commercial(host: str, site_host: str) -> bool:
                    for s in NON_COMMERCIAL_SUFFIXES)
 
 
-class AdPhraseMemo:
-    """One per site crawl: the ad phrases of a page text, line by line, remembering the short
-    lines (the template) that carry none, so each page searches only its own new lines. Exact:
-    a phrase holds no line break, so the phrases of a text are those of its lines."""
-
-    MAX_LINES = 20_000
-    LINE_CHARS = 300
-
-    def __init__(self) -> None:
-        self._phrases: tuple[str, ...] | None = None
-        self._plain: set[str] = set()
-
-    def present(self, text: str, phrases: tuple[str, ...]) -> set[str]:
-        if phrases is not self._phrases:
-            self._phrases, self._plain = phrases, set()
-        find = _phrases_in(phrases)
-        new = set(text.split("\n")).difference(self._plain)
-        found = find("\n".join(new))
-        if found:  # rare: which lines carry them
-            clean = [ln for ln in new if not find(ln)]
-        else:
-            clean = list(new)
-        if len(self._plain) + len(clean) > self.MAX_LINES:
-            self._plain.clear()
-        self._plain.update([ln for ln in clean if len(ln) <= self.LINE_CHARS])
-        return found
-
-
-def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPhraseMemo | None = None) -> list[AdFinding]:
-    """G-ID-3 findings of one page; `memo`: one per site crawl, the same findings faster."""
+def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, present: set[str] | None = None) -> list[AdFinding]:
+    """G-ID-3 findings of one page. `present`: the advertising phrases in its text, when the
+    text scan has found them (`page.TextCache.scan`); otherwise they are looked for here."""
     lex = lexicons or lx.default()
     # A URL under the page's own scheme://netloc/ has the page's host: not parsed again (the
     # page's own URL and an article page's new links, mostly the site's other articles).
@@ -156,7 +114,8 @@ def detect_ads(facts: PageFacts, lexicons: lx.Lexicons | None = None, memo: AdPh
             seen.add(link.url)
             out.append(AdFinding("ad_link", link.url, text, f"链接“{text[:40]}”含广告用语“{phrase}”，指向商业网站 {host}"))
     body = facts.text[:500_000]
-    present = memo.present(body, lex.ad_phrases) if memo is not None else _phrases_in(lex.ad_phrases)(body)
+    if present is None:
+        present = ad_phrases(facts.text, lex)
     for p in lex.ad_phrases if present else ():
         if p not in present:
             continue

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-import ahocorasick
+from govsite.engine.text.matcher import Matcher
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -30,6 +30,7 @@ NAME = "name"  # a leader's name written correctly
 POST = "post"  # a post title (for the name/post/date check)
 NEAR = "near"  # a near-miss of a protected term
 CONFUSION = "confusion"  # a known miswriting
+AD = "ad"  # an advertising phrase (G-ID-3: looked at by the ads check, not a text finding)
 BANNED = "banned"  # banned/harmful vocabulary
 
 # Short titles that identify a national post on their own (used right before or after a name).
@@ -46,14 +47,6 @@ POST_ALIASES = {
     "中国人民政治协商会议全国委员会主席": "全国政协主席",
 }
 TERM_KIND_LABEL = {"country": "国名", "organ": "机构名称", "phrase": "重要表述", "name": "领导人姓名"}
-
-
-def automaton_key(s: str) -> str:
-    """Keys and text go through the automaton as UTF-8 bytes spelled as Latin-1 characters:
-    pyahocorasick's trie looks children up linearly, and thousands of distinct first characters
-    (every homophone of every first character) made the root a slow scan. As bytes the fan-out
-    is small (about 20 lead bytes), which makes the scan ~15 times faster."""
-    return s.encode("utf-8", "replace").decode("latin-1")
 
 
 def read_rows(path: Path, min_cols: int = 1) -> list[list[str]]:
@@ -129,12 +122,10 @@ class Entry(NamedTuple):
     note: str = ""
 
 
-# The automaton stores one int per key, `index * KEY_BYTES + the key's UTF-8 length`; `index`
-# points into `Lexicons.table`, where the key's entries are one string (fields joined by _FS,
-# entries by _RS), made into Entry tuples only when the key is met in a text. Some 32,000 keys
-# (nearly all near-misses) are never met on most sites: as ints and strings they unpickle in a
-# fraction of the time that many tuples take, and leave the garbage collector nothing to scan.
-KEY_BYTES = 1024
+# Each key's entries are one string in `Lexicons.table` (fields joined by _FS, entries by _RS),
+# at the key's index in the matcher, made into Entry tuples only when the key is met in a text.
+# Some 32,000 keys (nearly all near-misses) are never met on most sites: as strings they unpickle
+# in a fraction of the time that many tuples take, and leave the garbage collector nothing to scan.
 _FS, _RS = "\x1f", "\x1e"
 
 
@@ -147,7 +138,7 @@ def _pack(entries: list[Entry]) -> str:
 
 @dataclass
 class Lexicons:
-    automaton: ahocorasick.Automaton  # STORE_INTS: index * KEY_BYTES + key length in UTF-8 bytes
+    matcher: Matcher  # every entry's key; a match's key index is its entries' index in `table`
     leaders: dict[str, list[PostHeld]]
     name_cues: tuple[str, ...]
     suppress_cues: tuple[str, ...]
@@ -163,7 +154,7 @@ class Lexicons:
         return [p.post for p in self.leaders.get(name, [])]
 
     def entries(self, index: int) -> tuple[Entry, ...]:
-        """The entries of the key stored under `index` (an automaton value // KEY_BYTES)."""
+        """The entries of the key at `index` in the matcher."""
         got = self._entries.get(index)
         if got is None:
             got = self._entries[index] = tuple(Entry(*e.split(_FS)) for e in self.table[index].split(_RS))
@@ -302,7 +293,7 @@ def _parse_date(s: str, path: str) -> date | None:
 
 
 def load(data_dir: Path = DATA_DIR) -> Lexicons:
-    """Read every data file and build the automaton."""
+    """Read every data file and build the matcher."""
     entries: dict[str, list[Entry]] = {}
 
     def add(e: Entry) -> None:
@@ -348,41 +339,41 @@ def load(data_dir: Path = DATA_DIR) -> Lexicons:
             seen_near.add((variant, term))
             add(Entry(NEAR, variant, term, sub=how, term_kind=kind))
 
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    table: list[str] = []
-    for key, es in entries.items():
-        nbytes = len(key.encode("utf-8"))
-        if nbytes >= KEY_BYTES:
-            raise ValueError(f"词条过长（UTF-8 超过 {KEY_BYTES - 1} 字节）：{key[:40]!r}")
-        automaton.add_word(automaton_key(key), len(table) * KEY_BYTES + nbytes)
-        table.append(_pack(es))
-    automaton.make_automaton()
+    # Advertising phrases go through the same automaton: a page's text is searched once for both.
+    ads = read_rows(data_dir / "ads.tsv", 2)
+    ad_phrases = tuple(r[1] for r in ads if r[0] == "phrase")
+    if not all(ad_phrases):
+        raise ValueError("ads.tsv 中的广告用语不能为空")
+    for p in dict.fromkeys(ad_phrases):
+        add(Entry(AD, p, p))
+
+    matcher = Matcher(entries)
+    table = tuple(_pack(es) for es in entries.values())
 
     cues = read_rows(data_dir / "cues.tsv", 2)
-    ads = read_rows(data_dir / "ads.tsv", 2)
     placeholders = frozenset(r[0].lower() for r in read_rows(data_dir / "placeholders.tsv"))
     sizes = {
         "leaders": len(leaders), "posts": len(posts), "protected": len(protected), "confusions": len(confusions),
         "near_misses": len(seen_near), "keys": len(entries),
     }
     return Lexicons(
-        automaton=automaton,
+        matcher=matcher,
         leaders=leaders,
         name_cues=tuple(w for k, w in ((r[0], r[1]) for r in cues) if k == "name"),
         suppress_cues=tuple(w for k, w in ((r[0], r[1]) for r in cues) if k == "suppress"),
         whitelist=whitelist,
         placeholders=placeholders,
         ad_hosts=tuple(r[1].lower() for r in ads if r[0] == "host"),
-        ad_phrases=tuple(r[1] for r in ads if r[0] == "phrase"),
+        ad_phrases=ad_phrases,
         sizes=sizes,
-        table=tuple(table),
+        table=table,
     )
 
 
 @functools.lru_cache(maxsize=4)
 def default(data_dir: Path = DATA_DIR) -> Lexicons:
     """The shared lexicons, loaded once per process (from the compiled copy in the user's cache
-    when the data files and this code are unchanged: 0.06 s instead of 0.25 s per process)."""
+    when the data files and this code are unchanged: 0.08 s instead of 0.3 s per process)."""
     return load_cached(data_dir)
 
 
@@ -391,11 +382,11 @@ CACHE_ENV = "GOVSITE_CACHE_DIR"
 
 def cache_path(data_dir: Path = DATA_DIR) -> Path:
     """Where the compiled lexicons of `data_dir` are kept: named by a digest of every data file,
-    this module's code and the automaton library's version, so any edit makes a new file."""
+    this module's and the matcher's code and Python's version, so any edit makes a new file (the
+    copy holds the matcher's keys; its automaton is built again when read)."""
     h = hashlib.blake2b(digest_size=12)
-    h.update(Path(__file__).read_bytes())
-    lib = Path(ahocorasick.__file__ or "").stat() if getattr(ahocorasick, "__file__", None) else None
-    h.update(f"{sys.version_info[:2]} {lib and (lib.st_size, lib.st_mtime_ns)} {ahocorasick.unicode}".encode())
+    h.update(Path(__file__).read_bytes() + Path(__file__).with_name("matcher.py").read_bytes())
+    h.update(f"{sys.version_info[:2]}".encode())
     for f in sorted(Path(data_dir).iterdir()):
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")

@@ -11,7 +11,7 @@ from datetime import date
 
 from govsite.engine.extract.facts import PageFacts
 from govsite.engine.text import lexicon as lx
-from govsite.engine.text.ads import AdFinding, AdPhraseMemo, detect_ads
+from govsite.engine.text.ads import AdFinding, detect_ads
 from govsite.engine.text.mismatch import (
     DuplicateIndex,
     MismatchFinding,
@@ -46,9 +46,10 @@ class _LineScan:
     hits: int
     candidates: int
     dated: bool  # a leader's name is in the line: its findings depend on the page's date
+    ads: tuple[str, ...]  # the advertising phrases in the line
 
 
-_NOTHING = _LineScan((), 0, 0, False)  # a line in which the automaton matched nothing
+_NOTHING = _LineScan((), 0, 0, False, ())  # a line in which the automaton matched nothing
 
 
 class TextCache:
@@ -67,7 +68,6 @@ class TextCache:
         self._links: dict[str, tuple[TextFinding, ...]] = {}
         self._bad_links: dict[str, tuple[TextFinding, ...]] = {}  # the texts of _links with findings
         self._links_done: set[str] = set()  # link texts as on the page, whose scan (of 500 chars) is in _links
-        self.ads = AdPhraseMemo()
 
     def _clear_lines(self) -> None:
         self._seen: set[int] = set()  # hashes of lines met once
@@ -113,7 +113,7 @@ class TextCache:
                 self._bad_links.clear()
                 self._links_done.clear()
                 new = list(dict.fromkeys(texts))  # this page's known texts are forgotten too
-            for text, found in zip(new, self.scan(new, None, lex.whitelist, lex, remember=False), strict=True):
+            for text, (found, _ads) in zip(new, self.scan(new, None, lex.whitelist, lex, remember=False), strict=True):
                 memo[text] = got = tuple(replace(f, where="link") for f in found if f.category == "banned")
                 if got:
                     self._bad_links[text] = got
@@ -121,10 +121,11 @@ class TextCache:
         return {t: bad[t] for t in texts if t in bad} if bad else {}
 
     def scan(self, texts: list[str], on_date: date | None, white: list[tuple[str, str]],
-             lex: lx.Lexicons, *, remember: bool = True) -> list[list[TextFinding]]:
-        """`scan_text(text, on_date=…)` of each text (`white`: the full whitelist), line by line;
-        the lines not known yet, of all the texts, in one automaton pass. `remember`: use and
-        keep the lines' scans (these texts are scanned with the site's whitelist)."""
+             lex: lx.Lexicons, *, remember: bool = True) -> list[tuple[list[TextFinding], set[str]]]:
+        """`scan_text(text, on_date=…)` of each text (`white`: the full whitelist), with the
+        advertising phrases in it (`ad_phrases`), line by line; the lines not known yet, of all
+        the texts, in one automaton pass. `remember`: use and keep the lines' scans (these texts
+        are scanned with the site's whitelist)."""
         texts = [t[:MAX_TEXT_CHARS] for t in texts]
         split = [t.split("\n") for t in texts]
         if remember:
@@ -168,16 +169,20 @@ class TextCache:
                 hits, cands, names = counts(stats.hits), counts(stats.candidates), counts(stats.names)
             else:  # most new lines (an article's own text) match nothing
                 hits = cands = names = [0] * len(fresh)
+            ads: list[list[str]] = [[] for _ in fresh] if stats.ads else []
+            for pos, phrase in stats.ads:
+                ads[bisect.bisect_right(starts, pos) - 1].append(phrase)
             for j, ln in enumerate(fresh):
-                res[ln] = r = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0) if hits[j] else _NOTHING
+                res[ln] = r = _LineScan(tuple(fs[j]), hits[j], cands[j], names[j] > 0,
+                                        tuple(dict.fromkeys(ads[j])) if ads else ()) if hits[j] else _NOTHING
                 if remember:
                     self._remember(ln, on_date, r)
-        out: list[list[TextFinding]] = []
+        out: list[tuple[list[TextFinding], set[str]]] = []
         for text, ls, lines in zip(texts, split, todo, strict=True):
             # Lines with no match add nothing; the others count once per occurrence, as in one scan.
             matched = [(ln, res[ln]) for ln in lines if res[ln].hits]
             if not matched:
-                out.append([])
+                out.append(([], set()))
                 continue
             # A line occurs at most len(ls) times: counted only when that bound could reach the limits.
             n_hits, n_cands = sum(r.hits for _, r in matched), sum(r.candidates for _, r in matched)
@@ -196,12 +201,14 @@ class TextCache:
                     if fs_ln:
                         got += [replace(f, start=f.start + off, end=f.end + off) for f in fs_ln]
                     off += len(ln) + 1
-            out.append(got[:MAX_FINDINGS])
+            out.append((got[:MAX_FINDINGS], {p for _, r in matched for p in r.ads}))
         return out
 
     @staticmethod
-    def _whole(text: str, on_date: date | None, white: list[tuple[str, str]], lex: lx.Lexicons) -> list[TextFinding]:
-        return scan_stats(text, on_date, white, lex)[0][:MAX_FINDINGS]
+    def _whole(text: str, on_date: date | None, white: list[tuple[str, str]],
+               lex: lx.Lexicons) -> tuple[list[TextFinding], set[str]]:
+        found, stats = scan_stats(text, on_date, white, lex)
+        return found[:MAX_FINDINGS], {p for _, p in stats.ads}
 
     def _remember(self, line: str, on_date: date | None, res: _LineScan) -> None:
         if len(line) > _LINE_CHARS_MAX:
@@ -230,18 +237,25 @@ def scan_page(facts: PageFacts, *, site_whitelist: Iterable[str] = (),
     """Findings in a page's title and body text, dated by the article's publication date (no
     date: only posts a leader never held are reported; a date is never guessed). `cache`: one
     per site crawl, the same findings faster."""
+    return _scan_page(facts, site_whitelist, lexicons, cache)[0]
+
+
+def _scan_page(facts: PageFacts, site_whitelist: Iterable[str], lexicons: lx.Lexicons | None,
+               cache: TextCache | None) -> tuple[list[TextFinding], set[str] | None]:
+    """`scan_page`, and with a cache the advertising phrases in the body text, found in the same
+    pass (None without a cache: `detect_ads` looks for them itself)."""
     white = list(site_whitelist)
     if cache is not None:
         lex = lexicons or lx.default()
-        title, body = cache.scan([facts.title or "", facts.text or ""], facts.article_pub_date,
-                                 lex.whitelist + _site_list(white), lex)
-        return [replace(f, where="title") for f in title] + body
+        (title, _), (body, ads) = cache.scan([facts.title or "", facts.text or ""], facts.article_pub_date,
+                                             lex.whitelist + _site_list(white), lex)
+        return [replace(f, where="title") for f in title] + body, ads
     out = []
     if facts.title:
         out += [replace(f, where="title") for f in scan_text(
             facts.title, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)]
     out += scan_text(facts.text, on_date=facts.article_pub_date, site_whitelist=white, lexicons=lexicons)
-    return out
+    return out, None
 
 
 def banned_links(facts: PageFacts, *, lexicons: lx.Lexicons | None = None,
@@ -292,10 +306,11 @@ def analyse_page(facts: PageFacts, *, article: bool = False, site_whitelist: Ite
     `duplicates` and `cache`: one each per site crawl, to find bodies copied under other titles
     and to scan the site's template once rather than on every page (same findings)."""
     rep = PageTextReport()
-    for f in scan_page(facts, site_whitelist=site_whitelist, lexicons=lexicons, cache=cache):
+    found, ads = _scan_page(facts, site_whitelist, lexicons, cache)
+    for f in found:
         (rep.serious if f.serious else rep.banned).append(f)
     rep.banned_links = banned_links(facts, lexicons=lexicons, cache=cache)
-    rep.ads = detect_ads(facts, lexicons, cache.ads if cache is not None else None)
+    rep.ads = detect_ads(facts, lexicons, present=ads)
     if article and facts.title:
         body = article_body(facts.text, facts.title)
         if not content_chars(body):

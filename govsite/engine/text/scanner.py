@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from govsite.engine.text import lexicon as lx
@@ -67,22 +67,6 @@ class TextFinding:
         return d
 
 
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
-
-
-def _char_offsets(raw: bytes, positions: set[int]) -> dict[int, int]:
-    """Character offsets of byte offsets (all on character boundaries) of valid UTF-8, in one
-    pass: a stretch holds as many characters as bytes that are not continuation bytes
-    (counted by deleting those, several times cheaper than decoding the stretch)."""
-    out: dict[int, int] = {}
-    prev_b = prev_c = 0
-    for b in sorted(positions):
-        prev_c += len(raw[prev_b:b].translate(None, _UTF8_CONTINUATION))
-        prev_b = b
-        out[b] = prev_c
-    return out
-
-
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = max(0, start - SENTENCE_MAX)
     hi = min(len(text), end + SENTENCE_MAX)
@@ -128,6 +112,15 @@ def scan_text(
     return scan_stats(text[:MAX_TEXT_CHARS], on_date, white, lex)[0][:MAX_FINDINGS]
 
 
+def ad_phrases(text: str, lexicons: lx.Lexicons | None = None) -> set[str]:
+    """The advertising phrases (ads.tsv) in `text`, within a scan's bounds: what `scan_stats`
+    reports in `ScanStats.ads`, without judging the other matches."""
+    lex = lexicons or lx.default()
+    entries_of, ad = lex.entries, lx.AD
+    return {e.wrong for i, _s, _e in lex.matcher.find(text[:MAX_TEXT_CHARS], MAX_HITS) for e in entries_of(i)
+            if e.kind == ad}
+
+
 @dataclass
 class ScanStats:
     """What the bounds of one scan saw, so that a caller scanning a text in pieces can tell
@@ -137,6 +130,7 @@ class ScanStats:
     hits: list[int]  # character start of every automaton match looked at
     candidates: list[int]  # start of every non-correct match (before the MAX_FINDINGS * 4 cap)
     names: list[int]  # start of every leader's name with a post beside it (judged by the date)
+    ads: list[tuple[int, str]] = field(default_factory=list)  # (start, phrase) of every advertising phrase
 
 
 def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
@@ -145,27 +139,17 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
     yet cut to MAX_FINDINGS."""
     if not text:
         return [], ScanStats([], [], [])
-    raw = text.encode("utf-8", "replace")  # lone surrogates become "?", one char for one byte
-    hits: list[tuple[int, tuple[lx.Entry, ...]]] = []  # (byte start, entries)
-    entries_of, kb = lex.entries, lx.KEY_BYTES
-    for end_idx, value in lex.automaton.iter(raw.decode("latin-1")):
-        key, nbytes = divmod(value, kb)
-        hits.append((end_idx + 1 - nbytes, entries_of(key)))
-        if len(hits) >= MAX_HITS:
-            break
-    to_char = _char_offsets(raw, {s for s, _ in hits})
-
+    matches = lex.matcher.find(text, MAX_HITS)
     correct_spans: list[tuple[int, int]] = []
     names: list[tuple[int, int, str]] = []
     posts_end: dict[int, str] = {}  # end index -> longest post ending there
     posts_start: dict[int, str] = {}
     candidates: list[tuple[int, int, lx.Entry]] = []
     stats = ScanStats([], [], [])
-    for start_b, entries in hits:
-        start = to_char[start_b]
-        end = start + len(entries[0].wrong)  # the match is the key, every entry's `wrong`: its length
+    entries_of = lex.entries
+    for index, start, end in matches:
         stats.hits.append(start)
-        for e in entries:
+        for e in entries_of(index):
             if e.kind == lx.OK:
                 correct_spans.append((start, end))
             elif e.kind == lx.NAME:
@@ -176,6 +160,8 @@ def scan_stats(text: str, on_date: date | None, white: list[tuple[str, str]],
                     posts_end[end] = e.wrong
                 if len(e.wrong) > len(posts_start.get(start, "")):
                     posts_start[start] = e.wrong
+            elif e.kind == lx.AD:
+                stats.ads.append((start, e.wrong))
             else:
                 stats.candidates.append(start)
                 if len(candidates) < MAX_FINDINGS * 4:

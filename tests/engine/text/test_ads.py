@@ -42,12 +42,14 @@ def test_ad_text_and_warnings_about_it() -> None:
     assert detect_ads(facts([], "本站为政府网站。")) == []
 
 
-def test_phrase_memo_gives_each_page_the_findings_of_a_whole_search() -> None:
-    """A site's pages through one AdPhraseMemo: template lines are searched once, and a phrase in
-    the template, in a page's own line or in a line the memo has seen clean before is still found."""
-    from govsite.engine.text.ads import AdPhraseMemo
+def test_text_cache_gives_each_page_the_ads_of_a_whole_search() -> None:
+    """A site's pages through one TextCache: the advertising phrases come from the text scan's
+    own pass, template lines are searched once, and a phrase in the template, in a page's own
+    line or in a line seen before is still found — the same findings as a page on its own."""
+    from govsite.engine.text import analyse_page
+    from govsite.engine.text.page import TextCache
 
-    memo = AdPhraseMemo()
+    cache = TextCache()
     footer = "主办：某某县人民政府\n联系电话：0591-1234567"
     pages = [
         f"首页\n政务公开\n第{n}条通知正文。\n{footer}" for n in range(3)
@@ -55,13 +57,32 @@ def test_phrase_memo_gives_each_page_the_findings_of_a_whole_search() -> None:
         f"首页\n政务公开\n本店火爆招商，\n加盟代理从速。\n{footer}",  # phrases in the page's own lines
         f"首页\n政务公开\n限时抢购\n{footer}\n点击咨询",
         f"首页\n政务公开\n第1条通知正文。\n{footer}",
-        f"首页\n限时抢购\n{footer}",  # a line carrying a phrase again: never remembered as clean
+        f"首页\n限时抢购\n{footer}",  # a line carrying a phrase again: now remembered with its phrase
+        f"首页\n限时抢购\n{footer}",
     ]
     seen = []
     for text in pages:
         plain = [a.to_json() for a in detect_ads(facts([], text))]
-        assert [a.to_json() for a in detect_ads(facts([], text), memo=memo)] == plain
-        seen.append([a.text for a in detect_ads(facts([], text), memo=AdPhraseMemo())])
+        assert [a.to_json() for a in analyse_page(facts([], text), cache=cache).ads] == plain
+        seen.append([a.text for a in analyse_page(facts([], text), cache=TextCache()).ads])
     assert seen[:3] == [[], [], []] and seen[5] == [] and any("限时抢购" in t for t in seen[6])
+    assert seen[7] == seen[6]
     assert len(seen[3]) == 1 and "火爆招商" in seen[3][0] and "加盟代理" in seen[3][0]  # one excerpt holds both
     assert any("限时抢购" in t for t in seen[4]) and any("点击咨询" in t for t in seen[4])
+
+
+def test_an_empty_advertising_phrase_is_refused(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
+    """An empty phrase would be "in" every text: the data file is refused with a clear error."""
+    import shutil
+
+    import pytest
+
+    from govsite.engine.text import lexicon as lx
+
+    for f in lx.DATA_DIR.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    with (tmp_path / "ads.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("phrase\t\t说明\n")
+    with pytest.raises(ValueError, match="广告用语不能为空"):
+        lx.load(tmp_path)
