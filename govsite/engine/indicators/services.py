@@ -55,6 +55,7 @@ MAX_GUIDES = 500
 MAX_ATTACHMENTS = 500
 MAX_SYSTEMS = 50
 MAX_EVIDENCE = 50
+_INERT_MAX = 1 << 14
 READ_BYTES = 64 * 1024  # enough to tell an empty or mislabelled file from a real one
 
 # Content types that fit an extension (substring match) and the types that say nothing.
@@ -166,6 +167,7 @@ class ServiceObserver:
     guide_links: dict[str, None] = field(default_factory=dict)  # guide lists and their items (to retry)
     home: str | None = None  # the site's home page (evidence for "no service offering")
     _seen_guides: set[str] = field(default_factory=set)
+    _inert_texts: set[str] = field(default_factory=set)  # link texts with neither role (menus repeat on every page)
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = normalize(facts.url) or facts.url
@@ -178,15 +180,23 @@ class ServiceObserver:
                 for it in c.items:
                     if it.url:
                         self.guide_links[it.url] = None
-        for lk in facts.nav + facts.links:
-            if lk.tag != "a" or lk.hidden or not lk.text:
-                continue
-            t = lk.text.strip()
-            system, entry = _link_roles(t)
-            if system and len(self.systems) < MAX_SYSTEMS and lk.url not in self.systems:
-                self.systems[lk.url] = Target(lk.url, page, t)
-            if entry:
-                self.service_entries += 1
+        inert = self._inert_texts
+        for links in (facts.nav, facts.links):
+            for lk in links:
+                text = lk.text
+                if text in inert:
+                    continue  # a menu text met before that names neither an online system nor a service entry
+                system, entry = _link_roles(text.strip()) if text else (False, False)
+                if not (system or entry):
+                    if len(inert) < _INERT_MAX:
+                        inert.add(text)
+                    continue
+                if lk.tag != "a" or lk.hidden:
+                    continue
+                if system and len(self.systems) < MAX_SYSTEMS and lk.url not in self.systems:
+                    self.systems[lk.url] = Target(lk.url, page, text.strip())
+                if entry:
+                    self.service_entries += 1
         self.service_entries += sum(1 for c in facts.columns if c.type == "service")
         present = self._guide(facts)
         if present is None or page in self._seen_guides:
