@@ -42,8 +42,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _LABEL_RES = {k: re.compile(r"(?:^|\n)\s*[【\[]?\s*(?:" + "|".join(v) + r")\s*[】\]]?\s*(?:[:：]|\n|$)")
               for k, v in SYNONYMS.items()}
 # Where the page's footer starts: its 联系电话 line is the site's, not the guide's.
-_FOOTER_RE = re.compile(r"\n\s*(?:网站地图|联系我们|关于我们|主办单位|主办[:：]|版权所有|Copyright|©|(?:政府)?网站标识码|"
-                        r"[\u4e00-\u9fff]ICP备|[\u4e00-\u9fff]公网安备)", re.I)
+# (case ignored only where letters are: a whole-pattern re.I makes the CJK range slow to compile)
+_FOOTER_RE = re.compile(r"\n\s*(?:网站地图|联系我们|关于我们|主办单位|主办[:：]|版权所有|(?i:copyright)|©|(?:政府)?网站标识码|"
+                        r"[\u4e00-\u9fff](?i:icp)备|[\u4e00-\u9fff]公网安备)")
 # A form the applicant must fill in, named in the guide (《…申请表》): it should be downloadable.
 _FORM_RE = re.compile(r"《([^《》\n]{2,40}?(?:申请表|登记表|审批表|申报表|申请书|承诺书|表格))》")
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南|办事须知|办理指南")
