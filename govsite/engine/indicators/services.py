@@ -56,7 +56,6 @@ MAX_GUIDES = 500
 MAX_ATTACHMENTS = 500
 MAX_SYSTEMS = 50
 MAX_EVIDENCE = 50
-_INERT_MAX = 1 << 14
 READ_BYTES = 64 * 1024  # enough to tell an empty or mislabelled file from a real one
 
 # Content types that fit an extension (substring match) and the types that say nothing.
@@ -151,8 +150,10 @@ def _why(status: int | None, error: str | None, detail: str = "") -> str:
 
 
 @functools.lru_cache(maxsize=1 << 12)  # every page's menu repeats the same link texts
-def _link_roles(t: str) -> tuple[bool, bool]:
-    """(names an online system, is a service entry) for a link's stripped text."""
+def _link_roles(text: str) -> tuple[bool, bool]:
+    """(names an online system, is a service entry) for a link's text (stripped here: the
+    cache then answers for the text as the page has it)."""
+    t = text.strip()
     return (len(t) <= 20 and bool(_SYSTEM_RE.search(t)), len(t) <= 10 and bool(_SERVICE_ENTRY_RE.search(t)))
 
 
@@ -168,7 +169,6 @@ class ServiceObserver:
     guide_links: dict[str, None] = field(default_factory=dict)  # guide lists and their items (to retry)
     home: str | None = None  # the site's home page (evidence for "no service offering")
     _seen_guides: set[str] = field(default_factory=set)
-    _inert_texts: set[str] = field(default_factory=set)  # link texts with neither role (menus repeat on every page)
 
     def __call__(self, facts: PageFacts, rec: PageRecord) -> None:
         page = normalize(facts.url) or facts.url
@@ -181,21 +181,13 @@ class ServiceObserver:
                 for it in c.items:
                     if it.url:
                         self.guide_links[it.url] = None
-        inert = self._inert_texts
         for links in (facts.nav, facts.links):
             for lk in links:
-                text = lk.text
-                if text in inert:
-                    continue  # a menu text met before that names neither an online system nor a service entry
-                system, entry = _link_roles(text.strip()) if text else (False, False)
-                if not (system or entry):
-                    if len(inert) < _INERT_MAX:
-                        inert.add(text)
-                    continue
-                if lk.tag != "a" or lk.hidden:
+                system, entry = _link_roles(lk.text)  # nearly every link has neither role: asked first
+                if not (system or entry) or lk.tag != "a" or lk.hidden:
                     continue
                 if system and len(self.systems) < MAX_SYSTEMS and lk.url not in self.systems:
-                    self.systems[lk.url] = Target(lk.url, page, text.strip())
+                    self.systems[lk.url] = Target(lk.url, page, lk.text.strip())
                 if entry:
                     self.service_entries += 1
         self.service_entries += sum(1 for c in facts.columns if c.type == "service")
