@@ -31,9 +31,6 @@ class Matcher:
     def __reduce__(self) -> tuple:
         return Matcher, (self.keys,)
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
     def find(self, text: str, limit: int | None = None) -> list[tuple[int, int, int]]:
         """Every match, overlapping ones included, as (key index, start, end) in characters:
         ordered by end, the longest first at one end; the first `limit` of them."""
@@ -55,11 +52,6 @@ class Matcher:
             if len(out) >= limit:
                 return out[:limit]
         return out
-
-    def present(self, text: str) -> set[str]:
-        """The keys that occur in `text`."""
-        keys = self.keys
-        return {keys[i] for i, _s, _e in self.find(text)}
 
     def _find(self, text: str) -> list[tuple[int, int, int]]:
         try:
