@@ -24,7 +24,7 @@ from govsite.engine.text.matcher import Matcher
 
 DATA_DIR = Path(__file__).parent / "data"
 
-# Automaton value kinds.
+# Entry kinds: what a key of the automaton means.
 OK = "ok"  # a protected term written correctly
 NAME = "name"  # a leader's name written correctly
 POST = "post"  # a post title (for the name/post/date check)
